@@ -1,0 +1,46 @@
+"""The application factory: wires services into a PTB Application with every handler."""
+
+from __future__ import annotations
+
+from telegram import LinkPreviewOptions
+from telegram.constants import ParseMode
+from telegram.ext import AIORateLimiter, Application, ApplicationBuilder, Defaults
+
+from bot.services import Services
+from handlers import access, general, inbox, menus, office, registration
+from handlers.context import CONTEXT_TYPES, App
+from handlers.errors import on_error
+
+
+def build_application(services: Services) -> App:
+    settings = services.settings
+    builder: ApplicationBuilder = (
+        Application.builder()
+        .token(settings.token())
+        .base_url(settings.telegram_api_base_url)
+        .base_file_url(settings.telegram_api_file_url)
+        .context_types(CONTEXT_TYPES)
+        .defaults(Defaults(parse_mode=ParseMode.HTML, link_preview_options=LinkPreviewOptions(is_disabled=True)))
+        .rate_limiter(AIORateLimiter(max_retries=3))
+        .post_init(_post_init)
+        .post_shutdown(_post_shutdown)
+    )
+    app: App = builder.build()
+    app.bot_data.services = services
+    register_handlers(app)
+    return app
+
+
+def register_handlers(app: App) -> None:
+    app.add_handler(access.handler(), group=-1)
+    for feature in (registration, general, office, inbox):  # inbox's fallbacks come last
+        app.add_handlers(feature.handlers())
+    app.add_error_handler(on_error)
+
+
+async def _post_init(app: App) -> None:
+    await menus.install_all(app.bot, app.bot_data.services)
+
+
+async def _post_shutdown(app: App) -> None:
+    await app.bot_data.services.db.dispose()

@@ -1,0 +1,165 @@
+"""The command line (CONTRACT.md, "Processes and commands"): run, migrate, org import.
+
+Operator errors end with one line on stderr and a non-zero exit, never a traceback."""
+
+from __future__ import annotations
+
+import argparse
+import asyncio
+import logging
+import sys
+from collections.abc import Awaitable, Callable, Sequence
+from pathlib import Path
+from typing import TypeVar
+
+from pydantic import ValidationError
+
+from bot import logs
+from bot.rules.org import OrgFileError
+from bot.services import Services, system_clock
+from bot.settings import Settings
+from bot.usecases import org
+from storage import migrate
+from storage.db import Database, DatabaseConfigError
+
+log = logging.getLogger("liaison-desk")
+T = TypeVar("T")
+
+
+class OperatorError(Exception):
+    """A problem the operator must fix; printed as one line."""
+
+
+def _settings() -> Settings:
+    try:
+        return Settings()
+    except ValidationError as exc:
+        first = exc.errors()[0]
+        field = ".".join(str(p) for p in first.get("loc", ())) or "configuration"
+        raise OperatorError(f"invalid configuration {field.upper()}: {first.get('msg')}") from None
+
+
+def _database(settings: Settings) -> Database:
+    try:
+        return Database(settings.database_url)
+    except DatabaseConfigError as exc:
+        raise OperatorError(str(exc)) from None
+
+
+def _require_token(settings: Settings) -> None:
+    token = settings.token()
+    if not token:
+        raise OperatorError("TELEGRAM_BOT_TOKEN is not set (put it in the environment or in .env)")
+    head, sep, tail = token.partition(":")
+    if not (sep and head.isdigit() and tail):
+        raise OperatorError("TELEGRAM_BOT_TOKEN does not look like a bot token (expected 123456:ABC...)")
+
+
+async def _with_db(db: Database, work: Callable[[], Awaitable[T]]) -> T:
+    """Run `work`, turning an unreachable database into an operator error; always release the pool."""
+    try:
+        return await work()
+    except (OSError, TimeoutError) as exc:
+        raise OperatorError(f"cannot reach the database at {db.display_url}: {exc}") from None
+    except Exception as exc:
+        if _is_connection_error(exc):
+            raise OperatorError(f"cannot reach the database at {db.display_url}: {_first_line(exc)}") from None
+        raise
+    finally:
+        await db.dispose()
+
+
+def _is_connection_error(exc: Exception) -> bool:
+    from sqlalchemy.exc import DBAPIError, InterfaceError, OperationalError
+
+    if isinstance(exc, (OperationalError, InterfaceError)):
+        return True
+    return isinstance(exc, DBAPIError) and exc.connection_invalidated
+
+
+def _first_line(exc: BaseException) -> str:
+    text = str(getattr(exc, "orig", None) or exc).strip()
+    return text.splitlines()[0] if text else type(exc).__name__
+
+
+async def _migrate(db: Database) -> tuple[str | None, str]:
+    return await _with_db(db, lambda: migrate.upgrade_to_head(db))
+
+
+def cmd_migrate(settings: Settings, _args: argparse.Namespace) -> int:
+    db = _database(settings)
+    before, after = asyncio.run(_migrate(db))
+    print(f"database {db.display_url}: " + (f"already at {after}" if before == after else f"upgraded {before or 'empty'} -> {after}"))
+    return 0
+
+
+def cmd_org_import(settings: Settings, args: argparse.Namespace) -> int:
+    try:
+        spec = org.read_org_file(Path(args.file))
+    except OrgFileError as exc:
+        raise OperatorError(f"{args.file}: {exc}") from None
+    db = _database(settings)
+
+    async def work() -> org.ImportReport:
+        await migrate.upgrade_to_head(db)
+        return await org.import_org(db, spec, now=system_clock())
+
+    try:
+        report = asyncio.run(_with_db(db, work))
+    except OrgFileError as exc:
+        raise OperatorError(f"{args.file}: {exc}; nothing was imported") from None
+    if not report.changed:
+        print(f"{args.file}: no changes ({len(spec.departments)} departments, {len(spec.working_groups)} working groups)")
+        return 0
+    for name in report.departments_created:
+        print(f"created department {name}")
+    for name in report.groups_created:
+        print(f"created working group {name}")
+    for line in report.groups_changed:
+        print(f"changed working group {line}")
+    for key in report.settings_changed:
+        print(f"updated {key}")
+    return 0
+
+
+def cmd_run(settings: Settings, _args: argparse.Namespace) -> int:
+    _require_token(settings)
+    from bot.app import build_application  # telegram is imported only when the bot runs
+
+    db = _database(settings)
+    before, after = asyncio.run(_migrate(db))
+    if before != after:
+        log.info("database upgraded %s -> %s", before or "empty", after)
+    app = build_application(Services(settings=settings, db=db))
+    if settings.webhook_url:
+        raise OperatorError("WEBHOOK_URL is set, but webhook mode is not available in this version; unset it to poll")
+    log.info("polling Telegram for updates (database %s)", db.display_url)
+    app.run_polling(allowed_updates=["message", "edited_message", "callback_query"], close_loop=False)
+    return 0
+
+
+def parser() -> argparse.ArgumentParser:
+    p = argparse.ArgumentParser(prog="liaison-desk", description="联络员协同助手 — the liaison office bot")
+    p.set_defaults(func=cmd_run)
+    sub = p.add_subparsers(dest="command", metavar="COMMAND")
+    sub.add_parser("run", help="run the bot (the default)").set_defaults(func=cmd_run)
+    sub.add_parser("migrate", help="upgrade the database to the newest schema").set_defaults(func=cmd_migrate)
+    org_p = sub.add_parser("org", help="the org structure")
+    org_sub = org_p.add_subparsers(dest="org_command", metavar="ACTION", required=True)
+    imp = org_sub.add_parser("import", help="create or update departments and working groups from a YAML file")
+    imp.add_argument("file", metavar="FILE")
+    imp.set_defaults(func=cmd_org_import)
+    return p
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    args = parser().parse_args(argv)
+    try:
+        settings = _settings()
+        logs.configure([settings.token(), *(s.get_secret_value() for s in (settings.webhook_secret, settings.summary_llm_api_key) if s)])
+        return int(args.func(settings, args) or 0)
+    except OperatorError as exc:
+        print(f"liaison-desk: error: {exc}", file=sys.stderr)
+        return 2
+    except KeyboardInterrupt:
+        return 130

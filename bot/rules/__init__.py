@@ -1,0 +1,1 @@
+"""Pure domain rules: no telegram, no sqlmodel, no I/O. Time arrives as a parameter."""

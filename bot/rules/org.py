@@ -1,0 +1,149 @@
+"""The org file's shape (CONTRACT.md, "Org file"), validated into plain data.
+
+Loading YAML is the caller's business; this module takes the parsed mapping.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Iterable, Mapping
+from dataclasses import dataclass, field
+from typing import Any
+
+from bot.rules.names import normalize_name
+
+
+class OrgFileError(ValueError):
+    """The org file is not valid; `problems` lists every reason, one line each."""
+
+    def __init__(self, problems: list[str]) -> None:
+        self.problems = problems
+        super().__init__("; ".join(problems))
+
+
+@dataclass(frozen=True)
+class ReportingRule:
+    quarterly_day: int = 25
+    deadline_time: str = "18:00"
+    shift: str = "previous_workday"
+    reminders_days_before: tuple[int, ...] = (7, 3, 1, 0)
+
+
+@dataclass(frozen=True)
+class GroupSpec:
+    name: str
+    lead: tuple[str, ...]
+    members: tuple[str, ...]
+
+
+@dataclass(frozen=True)
+class OrgSpec:
+    office: str | None
+    departments: tuple[str, ...]
+    working_groups: tuple[GroupSpec, ...] = ()
+    reporting: ReportingRule = field(default_factory=ReportingRule)
+
+    def referenced_departments(self) -> set[str]:
+        return {d for g in self.working_groups for d in (*g.lead, *g.members)}
+
+
+_TIME = re.compile(r"^([01]?\d|2[0-3]):([0-5]\d)$")
+_SHIFTS = ("previous_workday", "none")
+
+
+def _names(value: Any, where: str, problems: list[str]) -> tuple[str, ...]:
+    if value is None:
+        return ()
+    if isinstance(value, str):
+        value = [value]
+    if not isinstance(value, list):
+        problems.append(f"{where} must be a list of names")
+        return ()
+    out: list[str] = []
+    for item in value:
+        if not isinstance(item, (str, int)) or not normalize_name(str(item)):
+            problems.append(f"{where} contains an empty or non-text entry: {item!r}")
+            continue
+        name = normalize_name(str(item))
+        if name not in out:
+            out.append(name)
+    return tuple(out)
+
+
+def _group(raw: Any, index: int, problems: list[str]) -> GroupSpec | None:
+    where = f"working_groups[{index}]"
+    if not isinstance(raw, Mapping):
+        problems.append(f"{where} must be a mapping with name, lead and members")
+        return None
+    name = normalize_name(str(raw.get("name") or ""))
+    if not name:
+        problems.append(f"{where} has no name")
+        return None
+    lead = _names(raw.get("lead"), f"working group {name}: lead", problems)
+    if not lead:
+        problems.append(f"working group {name} has no lead department")
+    members = tuple(m for m in _names(raw.get("members"), f"working group {name}: members", problems) if m not in lead)
+    return GroupSpec(name, lead, members)
+
+
+def _reporting(raw: Any, problems: list[str]) -> ReportingRule:
+    if raw is None:
+        return ReportingRule()
+    if not isinstance(raw, Mapping):
+        problems.append("reporting must be a mapping")
+        return ReportingRule()
+    default = ReportingRule()
+    day = raw.get("quarterly_day", default.quarterly_day)
+    if not isinstance(day, int) or isinstance(day, bool) or not 1 <= day <= 28:
+        problems.append(f"reporting.quarterly_day must be a whole number from 1 to 28, not {day!r}")
+        day = default.quarterly_day
+    at = str(raw.get("deadline_time", default.deadline_time))
+    if not _TIME.match(at):
+        problems.append(f"reporting.deadline_time must look like 18:00, not {at!r}")
+        at = default.deadline_time
+    shift = raw.get("shift", default.shift)
+    if shift not in _SHIFTS:
+        problems.append(f"reporting.shift must be one of {', '.join(_SHIFTS)}, not {shift!r}")
+        shift = default.shift
+    days = raw.get("reminders_days_before", list(default.reminders_days_before))
+    if not isinstance(days, list) or not all(isinstance(d, int) and not isinstance(d, bool) and 0 <= d <= 60 for d in days):
+        problems.append("reporting.reminders_days_before must be a list of whole numbers from 0 to 60")
+        days = list(default.reminders_days_before)
+    return ReportingRule(day, at, shift, tuple(sorted(set(days), reverse=True)))
+
+
+def parse_org(raw: Any) -> OrgSpec:
+    """Validate a parsed org file. Raises OrgFileError naming every problem found."""
+    problems: list[str] = []
+    if not isinstance(raw, Mapping):
+        raise OrgFileError(["the file must be a YAML mapping with departments and working_groups"])
+    unknown_keys = sorted(set(raw) - {"office", "departments", "working_groups", "reporting"})
+    if unknown_keys:
+        problems.append(f"unknown top-level keys: {', '.join(map(str, unknown_keys))}")
+    office = normalize_name(str(raw["office"])) if raw.get("office") else None
+    departments = _names(raw.get("departments"), "departments", problems)
+    groups_raw = raw.get("working_groups") or []
+    if not isinstance(groups_raw, list):
+        problems.append("working_groups must be a list")
+        groups_raw = []
+    groups = [g for i, raw_g in enumerate(groups_raw) if (g := _group(raw_g, i, problems))]
+    seen: set[str] = set()
+    for g in groups:
+        if g.name in seen:
+            problems.append(f"working group {g.name} is listed twice")
+        seen.add(g.name)
+    reporting = _reporting(raw.get("reporting"), problems)
+    if problems:
+        raise OrgFileError(problems)
+    return OrgSpec(office, departments, tuple(groups), reporting)
+
+
+def unknown_departments(spec: OrgSpec, existing: Iterable[str]) -> list[str]:
+    """Problems for each department a working group names that is neither in the file nor known."""
+    known = set(spec.departments) | {normalize_name(n) for n in existing}
+    return [
+        f"unknown department {name} in working group {g.name} (list it under departments)"
+        for g in spec.working_groups
+        for name in (*g.lead, *g.members)
+        if name not in known
+    ]

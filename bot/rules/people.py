@@ -1,0 +1,67 @@
+"""Plain data about the people the bot talks to."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from datetime import datetime
+
+from bot.rules.roles import Role
+
+
+@dataclass(frozen=True)
+class UserInfo:
+    """What an incoming update tells about its sender."""
+
+    telegram_id: int
+    chat_id: int | None
+    full_name: str
+    username: str | None = None
+    language_code: str | None = None
+
+
+@dataclass(frozen=True)
+class Appointment:
+    department_id: int
+    department: str
+    kind: str  # "primary" | "deputy"
+    since: datetime
+
+
+@dataclass(frozen=True)
+class Caller:
+    """The sender of an update, as the bot knows them: roles, language, department."""
+
+    telegram_id: int
+    person_id: int | None
+    full_name: str
+    language: str
+    roles: frozenset[Role] = field(default_factory=frozenset)
+    appointment: Appointment | None = None
+    config_admin: bool = False
+
+    def has(self, role: Role) -> bool:
+        return role in self.roles
+
+
+def roles_of(*, config_admin: bool, granted: set[str], is_liaison: bool) -> frozenset[Role]:
+    roles = {Role(r) for r in granted if r in (Role.ADMIN, Role.DIRECTOR)}
+    if config_admin:
+        roles.add(Role.ADMIN)
+    if is_liaison:
+        roles.add(Role.LIAISON)
+    return frozenset(roles)
+
+
+def display_name(full_name: str, username: str | None) -> str:
+    name = full_name.strip() or "?"
+    return f"{name} (@{username})" if username else name
+
+
+def preferred_language(stored: str | None, telegram_code: str | None, default: str) -> str:
+    """An explicit /lang choice wins; otherwise the configured default (BOT_LANGUAGE).
+
+    Telegram's client language is not used: a Chinese office's staff often run English phones.
+    """
+    if stored in ("zh", "en"):
+        return stored
+    return default

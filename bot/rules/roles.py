@@ -1,0 +1,73 @@
+"""Roles and the permission table: which command each role may use.
+
+One table drives access control, `/help`, the per-role command menus and the permission tests.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from enum import StrEnum
+
+
+class Role(StrEnum):
+    EVERYONE = "everyone"
+    LIAISON = "liaison"
+    DIRECTOR = "director"
+    ADMIN = "admin"
+
+
+GRANTABLE_ROLES = (Role.ADMIN, Role.DIRECTOR)
+
+
+@dataclass(frozen=True)
+class CommandSpec:
+    name: str
+    roles: frozenset[Role]
+
+    def allowed(self, roles: frozenset[Role]) -> bool:
+        return Role.EVERYONE in self.roles or bool(self.roles & roles)
+
+
+def _spec(name: str, *roles: Role) -> CommandSpec:
+    return CommandSpec(name, frozenset(roles))
+
+
+_ALL = (Role.EVERYONE,)
+_OFFICE = (Role.ADMIN,)
+
+COMMANDS: tuple[CommandSpec, ...] = (
+    _spec("start", *_ALL),
+    _spec("help", *_ALL),
+    _spec("whoami", *_ALL),
+    _spec("lang", *_ALL),
+    _spec("invite", *_OFFICE),
+    _spec("liaisons", *_OFFICE),
+    _spec("grant", *_OFFICE),
+    _spec("revoke", *_OFFICE),
+    _spec("audit", *_OFFICE),
+)
+
+_BY_NAME = {c.name: c for c in COMMANDS}
+
+
+def command_spec(name: str) -> CommandSpec | None:
+    return _BY_NAME.get(name.lower())
+
+
+def is_allowed(command: str, roles: frozenset[Role]) -> bool:
+    """Unknown commands are "allowed" here: the unknown-command reply handles them."""
+    spec = command_spec(command)
+    return spec is None or spec.allowed(roles)
+
+
+def commands_for(roles: frozenset[Role]) -> tuple[str, ...]:
+    """The commands a person holding `roles` may use, in table order."""
+    return tuple(c.name for c in COMMANDS if c.allowed(roles))
+
+
+def menu_tier(roles: frozenset[Role]) -> Role:
+    """The highest role, which decides which command menu a chat gets."""
+    for role in (Role.ADMIN, Role.DIRECTOR, Role.LIAISON):
+        if role in roles:
+            return role
+    return Role.EVERYONE

@@ -1,0 +1,102 @@
+"""Importing the org file: departments, working groups, reporting rule — all or nothing."""
+
+from __future__ import annotations
+
+import json
+from dataclasses import asdict, dataclass, field
+from datetime import datetime
+from pathlib import Path
+
+import yaml
+
+from bot.rules.org import OrgFileError, OrgSpec, parse_org, unknown_departments
+from storage.db import Database
+from storage.repos import audit as audit_repo
+from storage.repos import org as org_repo
+
+
+@dataclass
+class ImportReport:
+    departments_created: list[str] = field(default_factory=list)
+    groups_created: list[str] = field(default_factory=list)
+    groups_changed: list[str] = field(default_factory=list)
+    settings_changed: list[str] = field(default_factory=list)
+
+    @property
+    def changed(self) -> bool:
+        return any((self.departments_created, self.groups_created, self.groups_changed, self.settings_changed))
+
+
+def read_org_file(path: Path) -> OrgSpec:
+    """Read and validate an org file. Raises OrgFileError with a one-line reason."""
+    try:
+        text = path.read_text(encoding="utf-8")
+    except FileNotFoundError:
+        raise OrgFileError([f"org file not found: {path}"]) from None
+    except (OSError, UnicodeDecodeError) as exc:
+        raise OrgFileError([f"cannot read org file {path}: {exc}"]) from None
+    return parse_org_text(text)
+
+
+def parse_org_text(text: str) -> OrgSpec:
+    try:
+        raw = yaml.safe_load(text)
+    except yaml.YAMLError as exc:
+        mark = getattr(exc, "problem_mark", None)
+        where = f" at line {mark.line + 1}, column {mark.column + 1}" if mark else ""
+        raise OrgFileError([f"invalid YAML{where}: {getattr(exc, 'problem', None) or exc}"]) from None
+    return parse_org(raw)
+
+
+def _describe_members(members: dict[int, bool], names: dict[int, str]) -> str:
+    lead = [names[d] for d, is_lead in members.items() if is_lead]
+    rest = [names[d] for d, is_lead in members.items() if not is_lead]
+    return f"lead {', '.join(sorted(lead))}; members {', '.join(sorted(rest))}"
+
+
+async def import_org(db: Database, spec: OrgSpec, *, now: datetime, actor_id: int | None = None) -> ImportReport:
+    """Create or update departments and working groups. Idempotent; nothing is written on error."""
+    report = ImportReport()
+    async with db.transaction() as s:
+        depts = {d.name: d for d in await org_repo.departments(s)}
+        problems = unknown_departments(spec, depts)
+        if problems:
+            raise OrgFileError(problems)
+        for name in spec.departments:
+            if name not in depts:
+                depts[name] = await org_repo.add_department(s, name, now)
+                report.departments_created.append(name)
+        names = {d.id: n for n, d in depts.items()}
+        groups = {g.name: g for g in await org_repo.groups(s)}
+        current = await org_repo.memberships(s)
+        for g in spec.working_groups:
+            wanted = {depts[n].id: True for n in g.lead} | {depts[n].id: False for n in g.members}
+            group = groups.get(g.name)
+            if group is None:
+                group = await org_repo.add_group(s, g.name, now)
+                report.groups_created.append(g.name)
+            elif current.get(group.id, {}) == wanted:
+                continue
+            else:
+                report.groups_changed.append(f"{g.name}: {_describe_members(wanted, names)}")
+            await org_repo.set_members(s, group.id, wanted)  # type: ignore[arg-type]
+        meta = await org_repo.meta(s)
+        wanted_meta = {"reporting": json.dumps(asdict(spec.reporting), sort_keys=True)}
+        if spec.office:
+            wanted_meta["office"] = spec.office
+        for key, value in wanted_meta.items():
+            if meta.get(key) != value:
+                await org_repo.set_meta(s, key, value)
+                report.settings_changed.append(key)
+        if report.changed:
+            await audit_repo.add(
+                s, at=now, actor_id=actor_id, action="org.import",
+                detail=f"+{len(report.departments_created)} departments, +{len(report.groups_created)} groups, "
+                f"~{len(report.groups_changed)} groups",
+            )
+    return report
+
+
+async def office_name(db: Database) -> str | None:
+    async with db.session() as s:
+        return (await org_repo.meta(s)).get("office")

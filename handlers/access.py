@@ -1,0 +1,61 @@
+"""The access layer: runs before every feature handler (group -1).
+
+It identifies the sender, keeps group chats quiet, refuses commands the sender's roles do not
+allow (and audits the refusal), then lets the update through to the feature handlers."""
+
+from __future__ import annotations
+
+from telegram import Update
+from telegram.constants import ChatType
+from telegram.ext import ApplicationHandlerStop, TypeHandler
+
+from bot.rules.people import UserInfo
+from bot.rules.roles import command_spec, is_allowed
+from bot.texts import role_names
+from bot.usecases import audit, people
+from handlers.commands import command_of
+from handlers.context import Ctx
+from handlers.replies import lang, reply
+
+
+def user_info(update: Update) -> UserInfo | None:
+    user, chat = update.effective_user, update.effective_chat
+    if user is None or user.is_bot:
+        return None
+    private = chat is not None and chat.type == ChatType.PRIVATE
+    return UserInfo(
+        telegram_id=user.id,
+        chat_id=chat.id if private and chat else None,
+        full_name=user.full_name,
+        username=user.username,
+        language_code=user.language_code,
+    )
+
+
+async def gate(update: Update, context: Ctx) -> None:
+    info = user_info(update)
+    if info is None or update.edited_message is not None:
+        raise ApplicationHandlerStop
+    services = context.services
+    context.caller = await people.identify(
+        services.db, info, admin_ids=services.settings.bot_admin_ids,
+        default_language=services.settings.bot_language, now=context.now(),
+    )
+    command = command_of(update.effective_message, context.bot.username)
+    if info.chat_id is None:  # a group or channel: the bot works in private chats only
+        if command is not None:
+            await reply(update, context, "group.private_only")
+        raise ApplicationHandlerStop
+    if command is not None and not is_allowed(command, context.caller.roles):
+        spec = command_spec(command)
+        await audit.record(
+            services.db, now=context.now(), actor_id=info.telegram_id, action=f"/{command}", outcome="denied",
+            detail=(update.effective_message.text or "")[:200] if update.effective_message else None,
+        )
+        await reply(update, context, "access.denied", command=command,
+                    roles=role_names(lang(context), sorted(spec.roles) if spec else []))
+        raise ApplicationHandlerStop
+
+
+def handler() -> TypeHandler:
+    return TypeHandler(Update, gate)

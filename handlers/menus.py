@@ -1,0 +1,49 @@
+"""Per-role command menus (setMyCommands with chat scopes)."""
+
+from __future__ import annotations
+
+from telegram import Bot, BotCommand, BotCommandScopeChat, BotCommandScopeDefault
+from telegram.error import TelegramError
+
+from bot.rules.roles import Role, commands_for
+from bot.texts import t
+from bot.usecases import people
+from bot.usecases.people import MenuProfile
+from handlers.context import Ctx
+from bot.services import Services
+
+
+def menu(roles: frozenset[Role], lang: str) -> list[BotCommand]:
+    return [BotCommand(name, t(lang, f"cmd.{name}")) for name in commands_for(roles)]
+
+
+async def _apply(bot: Bot, profile: MenuProfile) -> None:
+    scope = BotCommandScopeChat(profile.chat_id)
+    if profile.roles:
+        await bot.set_my_commands(menu(profile.roles, profile.language), scope=scope)
+    else:
+        await bot.delete_my_commands(scope=scope)
+
+
+async def install_all(bot: Bot, services: Services) -> None:
+    """The everyone-menu as default, and a menu for every chat that holds a role."""
+    settings = services.settings
+    await bot.set_my_commands(menu(frozenset(), settings.bot_language), scope=BotCommandScopeDefault())
+    for profile in await people.menu_profiles(
+        services.db, admin_ids=settings.bot_admin_ids, default_language=settings.bot_language
+    ):
+        await _apply(bot, profile)
+
+
+async def refresh(context: Ctx, telegram_id: int) -> None:
+    """Bring one user's menu up to date after their roles or language changed."""
+    settings = context.services.settings
+    profile = await people.menu_profile(
+        context.services.db, telegram_id, admin_ids=settings.bot_admin_ids, default_language=settings.bot_language
+    )
+    if profile is None:
+        return
+    try:
+        await _apply(context.bot, profile)
+    except TelegramError:  # a menu is a convenience; the change itself has been made
+        return

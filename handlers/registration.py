@@ -1,0 +1,70 @@
+"""Registration: /start (with or without an invite code) and the admins' /invite."""
+
+from __future__ import annotations
+
+from telegram import Update
+from telegram.ext import BaseHandler, CommandHandler
+
+from bot.rules.commands import parse_invite
+from bot.rules.invites import deep_link
+from bot.texts import fmt_time, role_names
+from bot.usecases import org, registration
+from handlers import menus
+from handlers.access import user_info
+from handlers.context import Ctx
+from handlers.replies import lang, send, text
+
+
+async def start(update: Update, context: Ctx) -> None:
+    if context.args:
+        await _register(update, context, context.args[0])
+        return
+    caller = context.caller
+    if caller.appointment is not None:
+        await send(update, text(context, "start.known", name=caller.full_name,
+                                department=caller.appointment.department,
+                                kind=text(context, f"kind.{caller.appointment.kind}")))
+    elif caller.roles:
+        await send(update, text(context, "start.staff", name=caller.full_name,
+                                roles=role_names(lang(context), sorted(caller.roles))))
+    else:
+        office = await org.office_name(context.services.db) or text(context, "office.default")
+        await send(update, text(context, "start.guest", name=caller.full_name, office=office))
+
+
+async def _register(update: Update, context: Ctx, code: str) -> None:
+    info = user_info(update)
+    assert info is not None  # the access layer stops updates without a user
+    result = await registration.redeem(context.services.db, info, code, now=context.now())
+    kind = text(context, f"kind.{result.kind}")
+    if result.already:
+        await send(update, text(context, "register.already", department=result.department, kind=kind))
+        return
+    lines = [text(context, "register.ok", department=result.department, kind=kind)]
+    if result.replaced_name:
+        lines.append(text(context, "register.replaced", name=result.replaced_name))
+    if result.left_department:
+        lines.append(text(context, "register.moved", department=result.left_department))
+    await send(update, "\n".join(lines))
+    await menus.refresh(context, info.telegram_id)
+    if result.replaced_telegram_id is not None:
+        await menus.refresh(context, result.replaced_telegram_id)
+
+
+async def invite(update: Update, context: Ctx) -> None:
+    request = parse_invite(context.args or [])
+    issued = await registration.create_invite(
+        context.services.db, context.caller, request.department, deputy=request.deputy, now=context.now()
+    )
+    lines = [
+        text(context, "invite.issued", department=issued.department, kind=text(context, f"kind.{issued.kind}"),
+             expires=fmt_time(issued.expires_at, context.services.settings.tz), code=issued.code,
+             link=deep_link(context.bot.username, issued.code))
+    ]
+    if issued.withdrawn:
+        lines.append(text(context, "invite.withdrawn"))
+    await send(update, "\n".join(lines))
+
+
+def handlers() -> list[BaseHandler]:
+    return [CommandHandler("start", start), CommandHandler("invite", invite)]

@@ -1,0 +1,161 @@
+"""The tables. Every datetime is UTC-aware; Telegram ids are 64-bit."""
+
+from __future__ import annotations
+
+from datetime import datetime
+
+from sqlalchemy import BigInteger, Column, ForeignKey, Index, Integer, UniqueConstraint, text
+from sqlmodel import Field, SQLModel
+
+from storage.types import UTCDateTime
+
+# Named constraints, so migrations can alter them on SQLite (batch mode) and PostgreSQL alike.
+SQLModel.metadata.naming_convention = {
+    "ix": "ix_%(table_name)s_%(column_0_N_name)s",
+    "uq": "uq_%(table_name)s_%(column_0_N_name)s",
+    "ck": "ck_%(table_name)s_%(constraint_name)s",
+    "fk": "fk_%(table_name)s_%(column_0_name)s_%(referred_table_name)s",
+    "pk": "pk_%(table_name)s",
+}
+
+
+def _when(*, nullable: bool = False, index: bool = False):  # type: ignore[no-untyped-def]
+    return Field(default=None if nullable else ..., sa_type=UTCDateTime, nullable=nullable, index=index)
+
+
+def _fk(target: str, *, nullable: bool = False, ondelete: str | None = None):  # type: ignore[no-untyped-def]
+    return Field(
+        default=None,
+        sa_column_args=[ForeignKey(target, ondelete=ondelete)],
+        sa_type=Integer,
+        nullable=nullable,
+        index=True,
+    )
+
+
+def _active_unique(name: str, *cols: str, when: str) -> Index:
+    """A unique index over rows that are still active (partial index on both backends)."""
+    return Index(name, *cols, unique=True, sqlite_where=text(when), postgresql_where=text(when))
+
+
+class Department(SQLModel, table=True):
+    __tablename__ = "departments"
+    id: int | None = Field(default=None, primary_key=True)
+    name: str = Field(max_length=120, unique=True)
+    created_at: datetime = _when()
+
+
+class WorkingGroup(SQLModel, table=True):
+    __tablename__ = "working_groups"
+    id: int | None = Field(default=None, primary_key=True)
+    name: str = Field(max_length=120, unique=True)
+    created_at: datetime = _when()
+
+
+class GroupMember(SQLModel, table=True):
+    __tablename__ = "group_members"
+    group_id: int = Field(sa_column=Column(Integer, ForeignKey("working_groups.id", ondelete="CASCADE"), primary_key=True))
+    department_id: int = Field(sa_column=Column(Integer, ForeignKey("departments.id", ondelete="CASCADE"), primary_key=True))
+    is_lead: bool = False
+
+
+class OrgMeta(SQLModel, table=True):
+    """Small org-wide facts from the org file: the office's name, the reporting rule (JSON)."""
+
+    __tablename__ = "org_meta"
+    key: str = Field(primary_key=True, max_length=40)
+    value: str
+
+
+class Person(SQLModel, table=True):
+    """Anyone who has talked to the bot."""
+
+    __tablename__ = "people"
+    id: int | None = Field(default=None, primary_key=True)
+    telegram_id: int = Field(sa_type=BigInteger, unique=True)
+    chat_id: int | None = Field(default=None, sa_type=BigInteger)
+    full_name: str = Field(default="", max_length=200)
+    username: str | None = Field(default=None, max_length=64)
+    language: str | None = Field(default=None, max_length=5)
+    created_at: datetime = _when()
+    blocked_at: datetime | None = _when(nullable=True)
+
+
+class RoleGrant(SQLModel, table=True):
+    """An admin or director role given to a Telegram user id (who may not have written yet)."""
+
+    __tablename__ = "role_grants"
+    __table_args__ = (_active_unique("uq_role_grants_active", "telegram_id", "role", when="revoked_at IS NULL"),)
+    id: int | None = Field(default=None, primary_key=True)
+    telegram_id: int = Field(sa_type=BigInteger, index=True)
+    role: str = Field(max_length=16)
+    granted_by: int | None = Field(default=None, sa_type=BigInteger)
+    granted_at: datetime = _when()
+    revoked_by: int | None = Field(default=None, sa_type=BigInteger)
+    revoked_at: datetime | None = _when(nullable=True)
+
+
+class InviteCode(SQLModel, table=True):
+    """A one-time registration code; only its SHA-256 digest is kept."""
+
+    __tablename__ = "invite_codes"
+    id: int | None = Field(default=None, primary_key=True)
+    code_digest: str = Field(max_length=64, unique=True)
+    department_id: int = _fk("departments.id")
+    kind: str = Field(default="primary", max_length=10)
+    created_by: int = Field(sa_type=BigInteger)
+    created_at: datetime = _when()
+    expires_at: datetime = _when()
+    used_at: datetime | None = _when(nullable=True)
+    used_by: int | None = _fk("people.id", nullable=True)
+    revoked_at: datetime | None = _when(nullable=True)
+
+
+class LiaisonAppointment(SQLModel, table=True):
+    """Who served as a department's liaison, and when. Ended rows are the history."""
+
+    __tablename__ = "liaison_appointments"
+    __table_args__ = (
+        _active_unique("uq_appointments_active_kind", "department_id", "kind", when="ended_at IS NULL"),
+        _active_unique("uq_appointments_active_person", "person_id", when="ended_at IS NULL"),
+    )
+    id: int | None = Field(default=None, primary_key=True)
+    department_id: int = _fk("departments.id")
+    person_id: int = _fk("people.id")
+    kind: str = Field(default="primary", max_length=10)
+    started_at: datetime = _when()
+    ended_at: datetime | None = _when(nullable=True)
+    ended_reason: str | None = Field(default=None, max_length=20)
+    invite_id: int | None = _fk("invite_codes.id", nullable=True)
+
+
+class AuditEntry(SQLModel, table=True):
+    __tablename__ = "audit_log"
+    id: int | None = Field(default=None, primary_key=True)
+    at: datetime = _when(index=True)
+    actor_id: int | None = Field(default=None, sa_type=BigInteger, index=True)
+    action: str = Field(max_length=40)
+    target: str | None = Field(default=None, max_length=200)
+    outcome: str = Field(default="ok", max_length=10)
+    detail: str | None = Field(default=None, max_length=500)
+
+
+class InboundMessage(SQLModel, table=True):
+    """Every message a user sends that the bot could not attach to anything else is kept here.
+
+    Keyed by (chat, message id), so a redelivered update is stored once.
+    """
+
+    __tablename__ = "inbound_messages"
+    __table_args__ = (UniqueConstraint("chat_id", "message_id", name="uq_inbound_chat_message"),)
+    id: int | None = Field(default=None, primary_key=True)
+    chat_id: int = Field(sa_type=BigInteger)
+    message_id: int = Field(sa_type=BigInteger)
+    sender_id: int = Field(sa_type=BigInteger, index=True)
+    kind: str = Field(max_length=16)
+    text: str | None = None
+    file_id: str | None = Field(default=None, max_length=200)
+    file_name: str | None = Field(default=None, max_length=255)
+    file_size: int | None = Field(default=None, sa_type=BigInteger)
+    mime_type: str | None = Field(default=None, max_length=100)
+    received_at: datetime = _when()
