@@ -6,6 +6,7 @@ from telegram import LinkPreviewOptions
 from telegram.constants import ParseMode
 from telegram.ext import AIORateLimiter, Application, ApplicationBuilder, Defaults
 
+from bot import logs
 from bot.services import Services
 from handlers import access, general, inbox, menus, office, registration
 from handlers.context import CONTEXT_TYPES, App
@@ -14,6 +15,7 @@ from handlers.errors import on_error
 
 def build_application(services: Services) -> App:
     settings = services.settings
+    logs.protect(settings.secrets())
     builder: ApplicationBuilder = (
         Application.builder()
         .token(settings.token())

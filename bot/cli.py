@@ -156,7 +156,8 @@ def main(argv: Sequence[str] | None = None) -> int:
     args = parser().parse_args(argv)
     try:
         settings = _settings()
-        logs.configure([settings.token(), *(s.get_secret_value() for s in (settings.webhook_secret, settings.summary_llm_api_key) if s)])
+        logs.protect(settings.secrets())
+        logs.configure()
         return int(args.func(settings, args) or 0)
     except OperatorError as exc:
         print(f"liaison-desk: error: {exc}", file=sys.stderr)

@@ -66,6 +66,10 @@ class Settings(BaseSettings):
     def tz(self) -> ZoneInfo:
         return ZoneInfo(self.bot_timezone)
 
+    def secrets(self) -> list[str]:
+        """Values that must never appear in a log line."""
+        return [s.get_secret_value() for s in (self.telegram_bot_token, self.webhook_secret, self.summary_llm_api_key) if s]
+
     def token(self) -> str:
         """The token in clear, for the few places that must hand it to PTB."""
         return self.telegram_bot_token.get_secret_value() if self.telegram_bot_token else ""

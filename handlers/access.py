@@ -13,6 +13,7 @@ from bot.rules.people import UserInfo
 from bot.rules.roles import command_spec, is_allowed
 from bot.texts import role_names
 from bot.usecases import audit, people
+from handlers import menus
 from handlers.commands import command_of
 from handlers.context import Ctx
 from handlers.replies import lang, reply
@@ -41,6 +42,8 @@ async def gate(update: Update, context: Ctx) -> None:
         services.db, info, admin_ids=services.settings.bot_admin_ids,
         default_language=services.settings.bot_language, now=context.now(),
     )
+    if context.caller.first_contact and context.caller.roles and info.chat_id is not None:
+        await menus.refresh(context, info.telegram_id)  # e.g. an admin from BOT_ADMIN_IDS writing first
     command = command_of(update.effective_message, context.bot.username)
     if info.chat_id is None:  # a group or channel: the bot works in private chats only
         if command is not None:

@@ -38,6 +38,7 @@ class Caller:
     roles: frozenset[Role] = field(default_factory=frozenset)
     appointment: Appointment | None = None
     config_admin: bool = False
+    first_contact: bool = False
 
     def has(self, role: Role) -> bool:
         return role in self.roles

@@ -16,7 +16,9 @@ from storage.models import Person
 from sqlmodel.ext.asyncio.session import AsyncSession
 
 
-async def _caller(s: AsyncSession, person: Person, admin_ids: frozenset[int], default_language: str) -> Caller:
+async def _caller(
+    s: AsyncSession, person: Person, admin_ids: frozenset[int], default_language: str, *, first_contact: bool = False
+) -> Caller:
     granted = await people_repo.active_roles(s, person.telegram_id)
     row = await liaison_repo.active_for_person(s, person.id)  # type: ignore[arg-type]
     appointment = (
@@ -33,6 +35,7 @@ async def _caller(s: AsyncSession, person: Person, admin_ids: frozenset[int], de
         roles=roles_of(config_admin=config_admin, granted=granted, is_liaison=row is not None),
         appointment=appointment,
         config_admin=config_admin,
+        first_contact=first_contact,
     )
 
 
@@ -45,7 +48,7 @@ async def identify(
             s, telegram_id=user.telegram_id, chat_id=user.chat_id, full_name=user.full_name,
             username=user.username, now=now,
         )
-        return await _caller(s, person, admin_ids, default_language)
+        return await _caller(s, person, admin_ids, default_language, first_contact=person.created_at == now)
 
 
 async def language_of(db: Database, telegram_id: int, *, default: str) -> str:

@@ -17,7 +17,9 @@ async def by_telegram_id(s: AsyncSession, telegram_id: int) -> Person | None:
 async def upsert(
     s: AsyncSession, *, telegram_id: int, chat_id: int | None, full_name: str, username: str | None, now: datetime
 ) -> Person:
-    """Create the person or refresh what Telegram tells us about them (only when it changed)."""
+    """Create the person or refresh what Telegram tells us about them (only when it changed).
+
+    A person created now has `created_at == now`."""
     person = await by_telegram_id(s, telegram_id)
     full_name, username = full_name[:200], (username or None) and username[:64]
     if person is None:

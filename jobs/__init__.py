@@ -1,0 +1,1 @@
+"""Scheduled work: the tick, reminders, escalations, digests and the outbox sender."""

@@ -1,0 +1,103 @@
+"""End-to-end harness: the real PTB Application, polling a fake Bot API server on 127.0.0.1."""
+
+from __future__ import annotations
+
+import re
+from collections.abc import AsyncIterator
+
+import pytest
+
+from bot.app import build_application
+from bot.services import Services
+from bot.settings import Settings
+from storage.db import Database
+from tests.support.fake_bot_api import Call, FakeBotAPI, group_message, private_message
+
+TOKEN = "123456:TEST-token-e2e"
+ADMIN_ID = 1001
+
+
+class Chat:
+    """One Telegram user talking to the bot in a private chat."""
+
+    def __init__(self, api: FakeBotAPI, user_id: int, first_name: str, username: str | None = None) -> None:
+        self.api, self.id, self.first_name, self.username = api, user_id, first_name, username
+
+    async def send(self, text: str, *, timeout: float = 5.0) -> str:
+        """Send `text`; return the text of the bot's first reply."""
+        return (await self.send_raw(text, timeout=timeout)).text or ""
+
+    async def send_raw(self, text: str, *, timeout: float = 5.0) -> Call:
+        mark = self.api.mark()
+        self.api.push_update(private_message(None, self.id, text, first_name=self.first_name, username=self.username))
+        return await self.api.wait_for_message(chat_id=self.id, after=mark, timeout=timeout)
+
+    def menu(self) -> list[str]:
+        return [c["command"] for c in self.api.commands_for({"type": "chat", "chat_id": self.id})]
+
+
+class Desk:
+    """A running bot plus the people who talk to it."""
+
+    def __init__(self, api: FakeBotAPI, app, services: Services) -> None:  # type: ignore[no-untyped-def]
+        self.api, self.app, self.services = api, app, services
+        self.admin = Chat(api, ADMIN_ID, "办公室管理员", "office_admin")
+
+    def chat(self, user_id: int, first_name: str, username: str | None = None) -> Chat:
+        return Chat(self.api, user_id, first_name, username)
+
+    async def group_says(self, chat_id: int, user_id: int, text: str) -> None:
+        self.api.push_update(group_message(None, chat_id, user_id, text))
+
+    async def invite(self, department: str) -> str:
+        """The admin asks for an invite; returns the code from the deep link in the reply."""
+        reply = await self.admin.send(f"/invite {department}")
+        found = re.search(r"\?start=([A-Za-z0-9_-]+)", reply)
+        assert found, reply
+        return found.group(1)
+
+
+def make_settings(api: FakeBotAPI, db_url: str, **overrides) -> Settings:  # type: ignore[no-untyped-def]
+    values = dict(
+        telegram_bot_token=TOKEN, database_url=db_url, telegram_api_base_url=api.base_url,
+        telegram_api_file_url=api.base_file_url, bot_admin_ids=frozenset({ADMIN_ID}), bot_language="zh",
+        bot_timezone="Asia/Shanghai", webhook_url=None,
+    )
+    values.update(overrides)
+    return Settings(_env_file=None, **values)  # type: ignore[call-arg]
+
+
+@pytest.fixture
+async def api() -> AsyncIterator[FakeBotAPI]:
+    async with FakeBotAPI(token=TOKEN) as server:
+        yield server
+
+
+async def start(app) -> None:  # type: ignore[no-untyped-def]
+    """What run_polling does, minus signal handling and loop ownership."""
+    await app.initialize()
+    if app.post_init:
+        await app.post_init(app)
+    await app.updater.start_polling(poll_interval=0, timeout=1)
+    await app.start()
+
+
+async def stop(app) -> None:  # type: ignore[no-untyped-def]
+    if app.updater.running:
+        await app.updater.stop()
+    if app.running:
+        await app.stop()
+    await app.shutdown()
+    if app.post_shutdown:
+        await app.post_shutdown(app)
+
+
+@pytest.fixture
+async def desk(api: FakeBotAPI, db: Database, clock) -> AsyncIterator[Desk]:  # type: ignore[no-untyped-def]
+    services = Services(settings=make_settings(api, str(db.url.render_as_string(hide_password=False))), db=db, clock=clock)
+    app = build_application(services)
+    await start(app)
+    try:
+        yield Desk(api, app, services)
+    finally:
+        await stop(app)
