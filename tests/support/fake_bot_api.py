@@ -554,6 +554,25 @@ class _FileHandler(tornado.web.RequestHandler):
         self.finish(data)
 
 
+class _ControlHandler(tornado.web.RequestHandler):
+    """For trying the bot by hand: ``POST /_fake/say`` with ``{"user_id", "text", "first_name"}``
+    pushes a private message; ``GET /_fake/sent`` lists what the bot sent (newest last)."""
+
+    def initialize(self, api: FakeBotAPI) -> None:  # noqa: D102 - tornado hook
+        self._api = api
+
+    def post(self, action: str) -> None:  # noqa: D102
+        body = json.loads(self.request.body or b"{}")
+        update = private_message(None, int(body["user_id"]), body.get("text", ""),
+                                 first_name=body.get("first_name", "张三"), username=body.get("username"))
+        self.finish({"update_id": self._api.push_update(update)})
+
+    def get(self, action: str) -> None:  # noqa: D102
+        sent = [{"chat_id": c.chat_id, "text": c.text} for c in self._api.sent_messages()]
+        self.set_header("Content-Type", "application/json")
+        self.finish(json.dumps(sent[-50:], ensure_ascii=False))
+
+
 class _NotFoundHandler(tornado.web.RequestHandler):
     """JSON 404 for any other path (what Telegram answers for a malformed URL)."""
 
@@ -578,6 +597,7 @@ class FakeBotAPI:
         per_chat_per_second: int = 1,
         per_group_per_minute: int = 20,
         long_poll_cap: float = 1.0,
+        port: int = 0,
     ) -> None:
         """Configure the fake; nothing listens until `start`.
 
@@ -588,6 +608,7 @@ class FakeBotAPI:
         self.bot_user: JSONDict = bot_user_for(token)
         self.enforce_limits = enforce_limits
         self.long_poll_cap = long_poll_cap
+        self._wanted_port = port
         self.calls: list[Call] = []
         self.delivered: Counter[ChatKey] = Counter()
         self.too_many_requests = 0
@@ -623,7 +644,7 @@ class FakeBotAPI:
         if self._server is not None:
             return
         self._stopping = asyncio.Event()
-        sockets = tornado.netutil.bind_sockets(0, "127.0.0.1")
+        sockets = tornado.netutil.bind_sockets(self._wanted_port, "127.0.0.1")
         self._server = tornado.httpserver.HTTPServer(self._application())
         self._server.add_sockets(sockets)
         self._port = sockets[0].getsockname()[1]
@@ -658,6 +679,7 @@ class FakeBotAPI:
             [
                 (r"/bot([^/]+)/([A-Za-z0-9_]+)/?", _ApiHandler, handler_args),
                 (r"/file/bot([^/]+)/(.+)", _FileHandler, handler_args),
+                (r"/_fake/(say|sent)", _ControlHandler, handler_args),
             ],
             default_handler_class=_NotFoundHandler,
             log_function=lambda handler: None,
@@ -1447,3 +1469,17 @@ def callback_query(
     }
     return _update(update_id, "callback_query", query)
 
+
+
+async def _serve_forever(port: int, token: str) -> None:
+    async with FakeBotAPI(token=token, port=port) as api:
+        print(f"fake Bot API on {api.base_url} (token {token}); POST /_fake/say, GET /_fake/sent", flush=True)
+        await asyncio.Event().wait()
+
+
+if __name__ == "__main__":  # python -m tests.support.fake_bot_api [PORT] [TOKEN]
+    import sys
+
+    with contextlib.suppress(KeyboardInterrupt):
+        asyncio.run(_serve_forever(int(sys.argv[1]) if len(sys.argv) > 1 else 8081,
+                                   sys.argv[2] if len(sys.argv) > 2 else "123456:TEST-token"))
