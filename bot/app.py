@@ -8,7 +8,8 @@ from telegram.ext import AIORateLimiter, Application, ApplicationBuilder, Defaul
 
 from bot import logs
 from bot.services import Services
-from handlers import access, general, inbox, menus, office, registration
+from handlers import access, broadcast, general, inbox, menus, office, registration
+from jobs.delivery import TICK_INTERVAL, Delivery, tick_job
 from handlers.context import CONTEXT_TYPES, App
 from handlers.errors import on_error
 
@@ -35,14 +36,22 @@ def build_application(services: Services) -> App:
 
 def register_handlers(app: App) -> None:
     app.add_handler(access.handler(), group=-1)
-    for feature in (registration, general, office, inbox):  # inbox's fallbacks come last
+    for feature in (registration, general, office, broadcast, inbox):  # inbox's fallbacks come last
         app.add_handlers(feature.handlers())
     app.add_error_handler(on_error)
 
 
 async def _post_init(app: App) -> None:
-    await menus.install_all(app.bot, app.bot_data.services)
+    services = app.bot_data.services
+    await menus.install_all(app.bot, services)
+    app.bot_data.delivery = Delivery.create(services)
+    await app.bot_data.delivery.start()
+    if app.job_queue is not None:
+        app.job_queue.run_repeating(tick_job, interval=TICK_INTERVAL, first=5, data=services, name="tick")
 
 
 async def _post_shutdown(app: App) -> None:
+    delivery = getattr(app.bot_data, "delivery", None)
+    if delivery is not None:
+        await delivery.close()
     await app.bot_data.services.db.dispose()

@@ -9,6 +9,7 @@ import asyncio
 import logging
 import sys
 from collections.abc import Awaitable, Callable, Sequence
+from datetime import datetime
 from pathlib import Path
 from typing import TypeVar
 
@@ -138,6 +139,54 @@ def cmd_run(settings: Settings, _args: argparse.Namespace) -> int:
     return 0
 
 
+def _parse_at(raw: str | None, settings: Settings) -> datetime:
+    if raw is None:
+        return datetime.now(settings.tz)
+    try:
+        at = datetime.fromisoformat(raw)
+    except ValueError:
+        raise OperatorError(f"--at {raw!r} is not an ISO-8601 time (e.g. 2026-12-25T09:00 or 2026-12-25T09:00+08:00)") from None
+    return at if at.tzinfo else at.replace(tzinfo=settings.tz)
+
+
+def cmd_tick(settings: Settings, args: argparse.Namespace) -> int:
+    _require_token(settings)
+    at = _parse_at(args.at, settings)
+    from jobs.delivery import outbox_bot  # telegram is imported only when it is needed
+    from jobs.sender import Sender
+    from jobs.tick import tick
+
+    db = _database(settings)
+    services = Services(settings=settings, db=db)
+
+    async def work() -> str:
+        await migrate.upgrade_to_head(db)
+        bot = outbox_bot(settings)
+        sender = Sender(db, bot, default_language=settings.bot_language)
+        async with bot:
+            report = await tick(services, sender, at, drain_seconds=args.wait)
+        return report.summary()
+
+    print(asyncio.run(_with_db(db, _telegram_errors(work, settings.telegram_api_base_url))))
+    return 0
+
+
+def _telegram_errors(work: Callable[[], Awaitable[T]], base_url: str) -> Callable[[], Awaitable[T]]:
+    """Turn a refused token or an unreachable Bot API into operator errors."""
+
+    async def wrapped() -> T:
+        from telegram.error import InvalidToken, NetworkError
+
+        try:
+            return await work()
+        except InvalidToken:
+            raise OperatorError("the Bot API refused TELEGRAM_BOT_TOKEN") from None
+        except NetworkError as exc:
+            raise OperatorError(f"cannot reach the Bot API at {base_url}: {exc}") from None
+
+    return wrapped
+
+
 def parser() -> argparse.ArgumentParser:
     p = argparse.ArgumentParser(prog="liaison-desk", description="联络员协同助手 — the liaison office bot")
     p.set_defaults(func=cmd_run)
@@ -149,6 +198,10 @@ def parser() -> argparse.ArgumentParser:
     imp = org_sub.add_parser("import", help="create or update departments and working groups from a YAML file")
     imp.add_argument("file", metavar="FILE")
     imp.set_defaults(func=cmd_org_import)
+    tick_p = sub.add_parser("tick", help="one pass of the scheduler, then deliver what is queued")
+    tick_p.add_argument("--at", metavar="ISO-8601", help="as if the clock read this (default: now; BOT_TIMEZONE when no offset)")
+    tick_p.add_argument("--wait", type=float, default=60.0, metavar="SECONDS", help="longest time to spend delivering (default 60)")
+    tick_p.set_defaults(func=cmd_tick)
     return p
 
 

@@ -14,11 +14,17 @@ def system_clock() -> datetime:
     return datetime.now(UTC)
 
 
+def _nothing() -> None:
+    return None
+
+
 @dataclass
 class Services:
     settings: Settings
     db: Database
     clock: Callable[[], datetime] = system_clock
+    # Called after something was queued in the outbox, so a running sender starts at once.
+    wake_outbox: Callable[[], None] = _nothing
 
     def now(self) -> datetime:
         return self.clock()

@@ -103,6 +103,17 @@ CATALOG: dict[str, tuple[str, str]] = {
     "audit.header": ("<b>最近 {count} 条操作记录</b>", "<b>Last {count} audited actions</b>"),
     "audit.row": ("{at} · {actor} · {action} {target} · {outcome}", "{at} · {actor} · {action} {target} · {outcome}"),
     "audit.empty": ("暂无操作记录。", "Nothing audited yet."),
+    # broadcast
+    "cmd.broadcast": ("向全体联络员群发通知", "message every liaison"),
+    "usage.broadcast": ("用法：/broadcast 通知内容", "Usage: /broadcast TEXT"),
+    "broadcast.message": ("📢 <b>领导小组办公室通知</b>\n{text}", "📢 <b>From the office</b>\n{text}"),
+    "broadcast.too_long": ("通知太长（{length} 字），请控制在 {limit} 字以内。", "The text is too long ({length} characters); keep it within {limit}."),
+    "broadcast.queued": ("已排队向 {total} 位联络员发送（第 {id} 号群发），发送完毕后会告诉您结果。",
+                         "Queued for {total} liaisons (broadcast #{id}); you will get the count when it is done."),
+    "broadcast.report": (
+        "第 {id} 号群发完成：共 {total} 人，已送达 {sent}，失败 {failed}，已屏蔽机器人 {blocked}，未确认 {unconfirmed}。",
+        "Broadcast #{id} done: {total} recipients, {sent} delivered, {failed} failed, {blocked} blocked the bot, {unconfirmed} unconfirmed.",
+    ),
     # inbox and unknowns
     "inbox.kept": (
         "已收到并存档。目前没有可以关联的任务或报告；发送 /help 查看可用命令。",

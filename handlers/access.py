@@ -12,7 +12,7 @@ from telegram.ext import ApplicationHandlerStop, TypeHandler
 from bot.rules.people import UserInfo
 from bot.rules.roles import command_spec, is_allowed
 from bot.texts import role_names
-from bot.usecases import audit, people
+from bot.usecases import audit, people, updates
 from handlers import menus
 from handlers.commands import command_of
 from handlers.context import Ctx
@@ -38,6 +38,8 @@ async def gate(update: Update, context: Ctx) -> None:
     if info is None or update.edited_message is not None:
         raise ApplicationHandlerStop
     services = context.services
+    if not await updates.first_time(services.db, update.update_id, now=context.now()):
+        raise ApplicationHandlerStop  # a redelivered update: it was handled the first time
     context.caller = await people.identify(
         services.db, info, admin_ids=services.settings.bot_admin_ids,
         default_language=services.settings.bot_language, now=context.now(),

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from datetime import datetime
+from typing import Any
 
 from telegram.ext import Application, CallbackContext, ContextTypes, ExtBot
 
@@ -11,9 +12,11 @@ from bot.services import Services
 
 
 class BotData:
-    """Application-wide data: only the service container (state lives in the database)."""
+    """Application-wide objects: the service container and the running delivery (no state: that
+    lives in the database)."""
 
     services: Services
+    delivery: Any = None
 
 
 class Ctx(CallbackContext[ExtBot[None], dict, dict, BotData]):

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from datetime import datetime
 
-from sqlalchemy import BigInteger, Column, ForeignKey, Index, Integer, UniqueConstraint, text
+from sqlalchemy import BigInteger, Column, ForeignKey, Index, Integer, LargeBinary, UniqueConstraint, text
 from sqlmodel import Field, SQLModel
 
 from storage.types import UTCDateTime
@@ -159,3 +159,49 @@ class InboundMessage(SQLModel, table=True):
     file_size: int | None = Field(default=None, sa_type=BigInteger)
     mime_type: str | None = Field(default=None, max_length=100)
     received_at: datetime = _when()
+
+
+class OutboxMessage(SQLModel, table=True):
+    """A message the bot sends on its own initiative, written before it is sent.
+
+    `dedup_key` makes queuing idempotent; `status` moves pending → sending → sent (or blocked,
+    failed; `unconfirmed` when a crash left it in flight)."""
+
+    __tablename__ = "outbox"
+    __table_args__ = (Index("ix_outbox_due", "status", "next_attempt_at", "id"),)
+    id: int | None = Field(default=None, primary_key=True)
+    dedup_key: str = Field(max_length=200, unique=True)
+    chat_id: int = Field(sa_type=BigInteger)
+    kind: str = Field(default="text", max_length=10)
+    payload: str
+    attachment: bytes | None = Field(default=None, sa_type=LargeBinary)
+    batch: str | None = Field(default=None, max_length=60, index=True)
+    status: str = Field(default="pending", max_length=12)
+    attempts: int = 0
+    next_attempt_at: datetime | None = _when(nullable=True)
+    claimed_at: datetime | None = _when(nullable=True)
+    claimed_by: str | None = Field(default=None, max_length=80)
+    sent_at: datetime | None = _when(nullable=True)
+    message_id: int | None = Field(default=None, sa_type=BigInteger)
+    last_error: str | None = Field(default=None, max_length=500)
+    created_at: datetime = _when()
+
+
+class Broadcast(SQLModel, table=True):
+    """An admin's /broadcast: its rows in the outbox carry `batch = broadcast:<id>`."""
+
+    __tablename__ = "broadcasts"
+    id: int | None = Field(default=None, primary_key=True)
+    created_by: int = Field(sa_type=BigInteger)
+    created_at: datetime = _when()
+    text: str
+    total: int = 0
+    reported_at: datetime | None = _when(nullable=True)
+
+
+class ProcessedUpdate(SQLModel, table=True):
+    """Telegram update ids already handled, so a redelivered update is processed once."""
+
+    __tablename__ = "processed_updates"
+    update_id: int = Field(sa_column=Column(BigInteger, primary_key=True, autoincrement=False))
+    processed_at: datetime = _when(index=True)

@@ -45,6 +45,7 @@ COMMANDS: tuple[CommandSpec, ...] = (
     _spec("grant", *_OFFICE),
     _spec("revoke", *_OFFICE),
     _spec("audit", *_OFFICE),
+    _spec("broadcast", *_OFFICE),
 )
 
 _BY_NAME = {c.name: c for c in COMMANDS}

@@ -82,3 +82,14 @@ async def history(s: AsyncSession, department_id: int) -> list[tuple[LiaisonAppo
         .order_by(col(LiaisonAppointment.started_at), col(LiaisonAppointment.id))
     )
     return list(rows)  # type: ignore[arg-type]
+
+
+async def active_chats(s: AsyncSession) -> list[tuple[int, str | None]]:
+    """(chat id, language) of every person holding an active appointment, once each."""
+    rows = await s.exec(
+        select(Person.chat_id, Person.language)
+        .join(LiaisonAppointment, col(LiaisonAppointment.person_id) == Person.id)
+        .where(col(LiaisonAppointment.ended_at).is_(None), col(Person.chat_id).is_not(None))
+        .distinct()
+    )
+    return [(int(chat), lang) for chat, lang in rows]

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from datetime import datetime
 
-from sqlmodel import col, select
+from sqlmodel import col, select, update
 from sqlmodel.ext.asyncio.session import AsyncSession
 
 from storage.models import Person, RoleGrant
@@ -79,3 +79,10 @@ async def holders(s: AsyncSession, role: str) -> list[int]:
 
 async def with_chats(s: AsyncSession) -> list[Person]:
     return list(await s.exec(select(Person).where(col(Person.chat_id).is_not(None)).order_by(Person.id)))
+
+
+async def flag_unreachable(s: AsyncSession, chat_id: int, now: datetime) -> None:
+    """The bot cannot reach this chat (blocked, deleted): admins see it in /liaisons."""
+    await s.exec(
+        update(Person).where(col(Person.chat_id) == chat_id, col(Person.blocked_at).is_(None)).values(blocked_at=now)
+    )

@@ -8,7 +8,7 @@ from bot.rules.names import find_name
 from bot.rules.roles import COMMANDS, Role, commands_for, is_allowed, menu_tier
 
 EVERYONE = ["start", "help", "whoami", "lang"]
-OFFICE = ["invite", "liaisons", "grant", "revoke", "audit"]
+OFFICE = ["invite", "liaisons", "grant", "revoke", "audit", "broadcast"]
 
 
 @pytest.mark.parametrize(

@@ -1,0 +1,125 @@
+"""Delivery rules: what may be sent when (Telegram's limits), retry back-off, outcomes.
+
+Time is a float of seconds on a monotonic clock, passed in; nothing here sleeps or reads a clock.
+"""
+
+from __future__ import annotations
+
+import json
+from collections import deque
+from dataclasses import dataclass, field
+from datetime import timedelta
+from enum import StrEnum
+from typing import Any
+
+# Telegram: ~30 messages/s overall, ~1/s per private chat, 20/min per group. Pacing a little
+# below the global ceiling keeps any 1-second window at ≤ 30 despite network jitter.
+GLOBAL_RATE = 29.5
+PRIVATE_INTERVAL = 1.0
+GROUP_PER_MINUTE = 20
+BACKOFF_CAP = timedelta(minutes=5)
+LEASE = timedelta(minutes=5)  # a row still "sending" after this was left behind by a crash
+
+
+class Status(StrEnum):
+    PENDING = "pending"
+    SENDING = "sending"
+    SENT = "sent"
+    BLOCKED = "blocked"  # the user blocked the bot or the chat is gone: not retried
+    FAILED = "failed"  # Telegram refused the message itself: not retried
+    UNCONFIRMED = "unconfirmed"  # in flight when a process died: not re-sent (it may have arrived)
+
+
+FINAL = (Status.SENT, Status.BLOCKED, Status.FAILED, Status.UNCONFIRMED)
+
+
+class Verdict(StrEnum):
+    SENT = "sent"
+    RETRY = "retry"
+    BLOCKED = "blocked"
+    FAILED = "failed"
+
+
+@dataclass(frozen=True)
+class Outcome:
+    verdict: Verdict
+    retry_in: float = 0.0  # seconds, for RETRY
+    pause_all: float = 0.0  # seconds all sending should pause (a 429's retry_after)
+    error: str | None = None
+    message_id: int | None = None
+
+
+def backoff(attempts: int, base: float = 1.0, cap: timedelta = BACKOFF_CAP) -> float:
+    """Seconds to wait before attempt `attempts + 1`: base·2^(attempts-1), capped."""
+    return min(base * 2 ** max(attempts - 1, 0), cap.total_seconds())
+
+
+def is_group(chat_id: int) -> bool:
+    return chat_id < 0
+
+
+@dataclass
+class Pacer:
+    """Decides the earliest moment each next message may go, under all three limits."""
+
+    global_rate: float = GLOBAL_RATE
+    private_interval: float = PRIVATE_INTERVAL
+    group_per_minute: int = GROUP_PER_MINUTE
+    _next_global: float = 0.0
+    _paused_until: float = 0.0
+    _chat_last: dict[int, float] = field(default_factory=dict)
+    _group_sends: dict[int, deque[float]] = field(default_factory=dict)
+
+    def ready_at(self, chat_id: int, now: float) -> float:
+        at = max(now, self._next_global, self._paused_until)
+        if is_group(chat_id):
+            sends = self._group_sends.get(chat_id)
+            if sends and len(sends) >= self.group_per_minute:
+                at = max(at, sends[0] + 60.0)
+        else:
+            last = self._chat_last.get(chat_id)
+            if last is not None:
+                at = max(at, last + self.private_interval)
+        return at
+
+    def record(self, chat_id: int, at: float) -> None:
+        self._next_global = max(self._next_global, at) + 1.0 / self.global_rate
+        if is_group(chat_id):
+            sends = self._group_sends.setdefault(chat_id, deque())
+            sends.append(at)
+            while sends and sends[0] <= at - 60.0:
+                sends.popleft()
+            while len(sends) > self.group_per_minute:
+                sends.popleft()
+        else:
+            self._chat_last[chat_id] = at
+            if len(self._chat_last) > 10_000:  # forget chats idle for long
+                cutoff = at - self.private_interval
+                self._chat_last = {c: t for c, t in self._chat_last.items() if t > cutoff}
+
+    def pause(self, now: float, seconds: float) -> None:
+        self._paused_until = max(self._paused_until, now + seconds)
+
+
+@dataclass(frozen=True)
+class Outgoing:
+    """A message to queue. Text is Telegram HTML; documents and photos carry their bytes."""
+
+    chat_id: int
+    dedup_key: str
+    text: str | None = None
+    reply_markup: dict[str, Any] | None = None
+    document: bytes | None = None
+    photo: bytes | None = None
+    filename: str | None = None
+    batch: str | None = None
+
+    @property
+    def kind(self) -> str:
+        return "document" if self.document is not None else "photo" if self.photo is not None else "text"
+
+    def payload(self) -> str:
+        return json.dumps(
+            {"text": self.text, "reply_markup": self.reply_markup, "filename": self.filename},
+            ensure_ascii=False, separators=(",", ":"),
+        )

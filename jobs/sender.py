@@ -1,0 +1,172 @@
+"""The outbox sender: drains queued messages under Telegram's limits, exactly once per row.
+
+Each row is claimed (atomically) only at the moment it may be sent, sent, and settled at once, so
+the window in which a crash leaves a row's fate unknown is one HTTP request."""
+
+from __future__ import annotations
+
+import asyncio
+import json
+import logging
+import os
+import socket
+import time
+import uuid
+import warnings
+from collections.abc import Awaitable, Callable
+from dataclasses import dataclass
+from datetime import UTC, datetime, timedelta
+
+from telegram import Bot, InlineKeyboardMarkup, InputFile, LinkPreviewOptions, Message
+from telegram.constants import ParseMode
+from telegram.error import BadRequest, Forbidden, InvalidToken, NetworkError, RetryAfter, TelegramError
+
+from bot.rules.delivery import Outcome, Pacer, Verdict, backoff
+from bot.usecases import broadcasts, outbox
+from storage.db import Database
+from storage.locks import exclusive
+from storage.models import OutboxMessage
+
+log = logging.getLogger(__name__)
+LOCK = "outbox-sender"
+_UNREACHABLE = ("chat not found", "user is deactivated", "bot was kicked", "have no rights to send")
+
+
+def wall_clock() -> datetime:
+    return datetime.now(UTC)
+
+
+def worker_name() -> str:
+    return f"{socket.gethostname()[:40]}:{os.getpid()}:{uuid.uuid4().hex[:8]}"
+
+
+def _seconds(value: object) -> float:
+    return value.total_seconds() if isinstance(value, timedelta) else float(value)  # type: ignore[arg-type]
+
+
+def classify(error: Exception, attempts: int, backoff_base: float) -> Outcome:
+    """What a failed send means: retry (when, and whether all sending pauses), or give up."""
+    text = str(error)
+    if isinstance(error, RetryAfter):
+        with warnings.catch_warnings():
+            warnings.simplefilter("ignore")
+            wait = _seconds(error.retry_after)
+        return Outcome(Verdict.RETRY, retry_in=wait, pause_all=wait, error=f"429: retry after {wait:g}s")
+    if isinstance(error, Forbidden):
+        return Outcome(Verdict.BLOCKED, error=text)
+    if isinstance(error, BadRequest):
+        unreachable = any(marker in text.lower() for marker in _UNREACHABLE)
+        return Outcome(Verdict.BLOCKED if unreachable else Verdict.FAILED, error=text)
+    if isinstance(error, InvalidToken):
+        log.error("the Bot API refused the token; will retry")
+    elif not isinstance(error, NetworkError):  # TimedOut and 5xx are NetworkErrors: expected
+        log.error("unexpected error while sending: %s", type(error).__name__, exc_info=error)
+    return Outcome(Verdict.RETRY, retry_in=backoff(attempts, backoff_base), error=f"{type(error).__name__}: {text}")
+
+
+async def deliver(bot: Bot, row: OutboxMessage) -> Message:
+    payload = json.loads(row.payload)
+    markup = InlineKeyboardMarkup.de_json(payload["reply_markup"], bot) if payload.get("reply_markup") else None
+    text = payload.get("text")
+    if row.kind == "document":
+        return await bot.send_document(row.chat_id, InputFile(row.attachment or b"", filename=payload.get("filename") or "file"),
+                                       caption=text, parse_mode=ParseMode.HTML, reply_markup=markup)
+    if row.kind == "photo":
+        return await bot.send_photo(row.chat_id, InputFile(row.attachment or b"", filename=payload.get("filename") or "chart.png"),
+                                    caption=text, parse_mode=ParseMode.HTML, reply_markup=markup)
+    return await bot.send_message(row.chat_id, text, parse_mode=ParseMode.HTML, reply_markup=markup,
+                                  link_preview_options=LinkPreviewOptions(is_disabled=True))
+
+
+@dataclass
+class DrainStats:
+    sent: int = 0
+    retried: int = 0
+    blocked: int = 0
+    failed: int = 0
+    lost_claims: int = 0  # rows another sender took first
+
+    def add(self, outcome: Outcome) -> None:
+        name = {Verdict.SENT: "sent", Verdict.RETRY: "retried", Verdict.BLOCKED: "blocked", Verdict.FAILED: "failed"}
+        setattr(self, name[outcome.verdict], getattr(self, name[outcome.verdict]) + 1)
+
+
+class Sender:
+    """Drains the outbox. Time comes in through `wall` (row times), `mono` and `sleep` (pacing)."""
+
+    def __init__(
+        self,
+        db: Database,
+        bot: Bot,
+        *,
+        default_language: str,
+        worker: str | None = None,
+        pacer: Pacer | None = None,
+        backoff_base: float = 1.0,
+        wall: Callable[[], datetime] = wall_clock,
+        mono: Callable[[], float] = time.monotonic,
+        sleep: Callable[[float], Awaitable[None]] = asyncio.sleep,
+        peek: int = 200,
+    ) -> None:
+        self.db, self.bot, self.default_language = db, bot, default_language
+        self.worker = worker or worker_name()
+        self.pacer = pacer or Pacer()
+        self.backoff_base, self.wall, self.mono, self.sleep, self.peek = backoff_base, wall, mono, sleep, peek
+
+    async def drain(self, *, max_seconds: float | None = None) -> DrainStats:
+        """Send everything due now (retries due later are left for a later drain)."""
+        stats = DrainStats()
+        deadline = None if max_seconds is None else self.mono() + max_seconds
+        while batch := await outbox.due(self.db, self.wall(), self.peek):
+            if not await self._send_batch(batch, stats, deadline):
+                break
+        return stats
+
+    async def _send_batch(self, batch: list[tuple[int, int]], stats: DrainStats, deadline: float | None) -> bool:
+        waiting = list(batch)
+        while waiting:
+            now = self.mono()
+            index, ready = min(((i, self.pacer.ready_at(chat, now)) for i, (_, chat) in enumerate(waiting)),
+                               key=lambda pair: pair[1])
+            if deadline is not None and ready > deadline:
+                return False
+            if ready > now:
+                await self.sleep(ready - now)
+            row_id, chat = waiting.pop(index)
+            await self._send_one(row_id, stats)
+            self.pacer.record(chat, self.mono())
+        return True
+
+    async def _send_one(self, row_id: int, stats: DrainStats) -> None:
+        row = await outbox.claim(self.db, row_id, self.worker, self.wall())
+        if row is None:
+            stats.lost_claims += 1
+            return
+        try:
+            message = await deliver(self.bot, row)
+            outcome = Outcome(Verdict.SENT, message_id=message.message_id)
+        except TelegramError as error:
+            outcome = classify(error, row.attempts, self.backoff_base)
+        except Exception as error:  # noqa: BLE001 - a row must never be left claimed by a live sender
+            outcome = classify(error, row.attempts, self.backoff_base)
+        if outcome.pause_all:
+            self.pacer.pause(self.mono(), outcome.pause_all)
+        await outbox.settle(self.db, row, self.worker, outcome, now=self.wall())
+        stats.add(outcome)
+        if row.batch and outcome.verdict != Verdict.RETRY:
+            await broadcasts.report_if_done(self.db, row.batch, default_language=self.default_language, now=self.wall())
+
+    async def run(self, stop: asyncio.Event, wake: asyncio.Event, *, idle: float = 1.0) -> None:
+        """The bot's background loop: drain when woken or every `idle` seconds, until `stop`."""
+        while not stop.is_set():
+            wake.clear()
+            try:
+                async with exclusive(self.db, LOCK) as leader:
+                    if leader:
+                        await self.drain()
+            except Exception:  # noqa: BLE001 - the database may be down; try again shortly
+                log.exception("outbox drain failed; retrying")
+            waiters = [asyncio.ensure_future(stop.wait()), asyncio.ensure_future(wake.wait())]
+            await asyncio.wait(waiters, timeout=idle, return_when=asyncio.FIRST_COMPLETED)
+            for waiter in waiters:
+                waiter.cancel()

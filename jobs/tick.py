@@ -1,0 +1,95 @@
+"""The tick: one pass of the scheduler. Steps queue messages (reminders, escalations, digests —
+each feature registers its own); then the outbox is drained.
+
+Every step derives what is due from the database and `at`, and queues with dedup keys, so running
+the tick again for the same `at` queues nothing new. Only one tick runs at a time (an advisory
+lock on PostgreSQL)."""
+
+from __future__ import annotations
+
+import logging
+from collections.abc import Awaitable, Callable
+from dataclasses import dataclass, field
+from datetime import datetime
+
+from bot.services import Services
+from bot.usecases import outbox, updates
+from jobs.sender import LOCK as SENDER_LOCK
+from jobs.sender import DrainStats, Sender
+from storage.locks import exclusive
+
+log = logging.getLogger(__name__)
+LOCK = "tick"
+
+
+@dataclass(frozen=True)
+class TickContext:
+    services: Services
+    at: datetime  # the scheduler's notion of now (`tick --at`)
+    wall: datetime  # the real time, for housekeeping that must not follow a simulated clock
+
+
+TickStep = Callable[[TickContext], Awaitable[int]]  # returns how many messages it queued
+
+
+async def _expire_stale_sends(ctx: TickContext) -> int:
+    expired = await outbox.expire_stale(ctx.services.db, now=ctx.wall)
+    if expired:
+        log.warning("%d outbox rows were in flight when a process stopped; marked unconfirmed", expired)
+    return 0
+
+
+async def _prune_processed_updates(ctx: TickContext) -> int:
+    await updates.prune(ctx.services.db, now=ctx.wall)
+    return 0
+
+
+STEPS: list[tuple[str, TickStep]] = [
+    ("expire-stale-sends", _expire_stale_sends),
+    ("prune-processed-updates", _prune_processed_updates),
+]
+
+
+def register(name: str, step: TickStep) -> None:
+    """Add a feature's step (reminders, escalations, digests) to every tick."""
+    if name not in {n for n, _ in STEPS}:
+        STEPS.append((name, step))
+
+
+@dataclass
+class TickReport:
+    at: datetime
+    ran: bool
+    queued: dict[str, int] = field(default_factory=dict)
+    delivery: DrainStats | None = None
+    backlog: int = 0
+
+    def summary(self) -> str:
+        if not self.ran:
+            return f"tick at {self.at.isoformat()}: another tick is running; nothing done"
+        d = self.delivery or DrainStats()
+        return (f"tick at {self.at.isoformat()}: queued {sum(self.queued.values())}, sent {d.sent}, "
+                f"to retry {d.retried}, blocked {d.blocked}, failed {d.failed}, waiting {self.backlog}")
+
+
+async def run_steps(services: Services, at: datetime, wall: datetime) -> TickReport:
+    report = TickReport(at=at, ran=False)
+    async with exclusive(services.db, LOCK) as mine:
+        if not mine:
+            return report
+        report.ran = True
+        ctx = TickContext(services, at, wall)
+        for name, step in list(STEPS):
+            report.queued[name] = await step(ctx)
+    return report
+
+
+async def tick(services: Services, sender: Sender | None, at: datetime, *, drain_seconds: float = 60.0) -> TickReport:
+    """One full pass: run the steps, then deliver what is queued (bounded by `drain_seconds`)."""
+    report = await run_steps(services, at, sender.wall() if sender else at)
+    if sender is not None and report.ran:
+        async with exclusive(services.db, SENDER_LOCK) as leader:
+            if leader:  # otherwise the running bot is draining, and will deliver it
+                report.delivery = await sender.drain(max_seconds=drain_seconds)
+    report.backlog = await outbox.backlog(services.db)
+    return report

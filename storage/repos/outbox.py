@@ -1,0 +1,93 @@
+"""The outbox: idempotent enqueue, atomic claims, settling outcomes."""
+
+from __future__ import annotations
+
+from collections.abc import Iterable, Sequence
+from datetime import datetime
+
+from sqlalchemy import Row, and_, func, or_
+from sqlalchemy.dialects import postgresql, sqlite
+from sqlmodel import col, select, update
+from sqlmodel.ext.asyncio.session import AsyncSession
+
+from storage.models import OutboxMessage
+
+PENDING, SENDING = "pending", "sending"
+
+
+def _insert(s: AsyncSession):  # type: ignore[no-untyped-def]
+    dialect = s.get_bind().dialect.name
+    return (postgresql.insert if dialect == "postgresql" else sqlite.insert)(OutboxMessage)
+
+
+async def add_many(s: AsyncSession, rows: Sequence[dict]) -> int:
+    """Insert rows; any whose dedup_key is already queued is skipped. Returns how many were new."""
+    if not rows:
+        return 0
+    statement = _insert(s).values(list(rows)).on_conflict_do_nothing(index_elements=["dedup_key"])
+    result = await s.exec(statement.returning(OutboxMessage.id))  # type: ignore[call-overload]
+    return len(result.all())
+
+
+async def due(s: AsyncSession, now: datetime, limit: int) -> list[Row]:
+    """(id, chat_id) of pending rows whose time has come, oldest first."""
+    rows = await s.exec(
+        select(OutboxMessage.id, OutboxMessage.chat_id)
+        .where(OutboxMessage.status == PENDING,
+               or_(col(OutboxMessage.next_attempt_at).is_(None), col(OutboxMessage.next_attempt_at) <= now))
+        .order_by(col(OutboxMessage.id))
+        .limit(limit)
+    )
+    return list(rows)
+
+
+async def claim(s: AsyncSession, row_id: int, worker: str, now: datetime) -> OutboxMessage | None:
+    """Take one pending row for sending. Atomic: of two claimers exactly one gets it."""
+    result = await s.exec(
+        update(OutboxMessage)
+        .where(col(OutboxMessage.id) == row_id, col(OutboxMessage.status) == PENDING)
+        .values(status=SENDING, claimed_at=now, claimed_by=worker, attempts=OutboxMessage.attempts + 1)
+        .returning(OutboxMessage)
+    )
+    row = result.first()
+    return row[0] if row is not None else None  # type: ignore[index]
+
+
+async def settle(s: AsyncSession, row_id: int, worker: str, **values: object) -> bool:
+    """Record the outcome of a claimed row, only if this worker still holds it."""
+    result = await s.exec(
+        update(OutboxMessage)
+        .where(col(OutboxMessage.id) == row_id, col(OutboxMessage.status) == SENDING,
+               col(OutboxMessage.claimed_by) == worker)
+        .values(**values)
+    )
+    return result.rowcount == 1  # type: ignore[attr-defined]
+
+
+async def expire_leases(s: AsyncSession, before: datetime, status: str) -> int:
+    """Rows left "sending" since before `before` (their process died) get `status`."""
+    result = await s.exec(
+        update(OutboxMessage)
+        .where(col(OutboxMessage.status) == SENDING, col(OutboxMessage.claimed_at) < before)
+        .values(status=status, last_error="process stopped while sending")
+    )
+    return result.rowcount  # type: ignore[attr-defined]
+
+
+async def backlog(s: AsyncSession) -> int:
+    count = await s.exec(select(func.count()).select_from(OutboxMessage).where(
+        col(OutboxMessage.status).in_((PENDING, SENDING))))
+    return int(count.one())
+
+
+async def batch_counts(s: AsyncSession, batch: str) -> dict[str, int]:
+    rows = await s.exec(
+        select(OutboxMessage.status, func.count()).where(OutboxMessage.batch == batch).group_by(OutboxMessage.status)
+    )
+    return {status: int(n) for status, n in rows}
+
+
+async def statuses(s: AsyncSession, keys: Iterable[str]) -> dict[str, str]:
+    rows = await s.exec(select(OutboxMessage.dedup_key, OutboxMessage.status).where(
+        and_(col(OutboxMessage.dedup_key).in_(list(keys)))))
+    return dict(rows.all())
