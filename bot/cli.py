@@ -7,6 +7,7 @@ from __future__ import annotations
 import argparse
 import asyncio
 import logging
+import os
 import sys
 from collections.abc import Awaitable, Callable, Sequence
 from datetime import datetime
@@ -207,6 +208,7 @@ def parser() -> argparse.ArgumentParser:
 
 def main(argv: Sequence[str] | None = None) -> int:
     args = parser().parse_args(argv)
+    os.environ.setdefault("PTB_TIMEDELTA", "true")  # PTB's future behaviour: durations as timedelta
     try:
         settings = _settings()
         logs.protect(settings.secrets())

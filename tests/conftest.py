@@ -21,6 +21,8 @@ from sqlalchemy.engine import make_url
 from storage import migrate
 from storage.db import Database
 
+os.environ.setdefault("PTB_TIMEDELTA", "true")  # as the CLI sets it: retry_after as a timedelta
+
 PG_ADMIN_URL = os.environ.get("TEST_POSTGRES_URL", "postgresql+asyncpg://postgres@127.0.0.1:5432/postgres")
 REQUIRE_PG = os.environ.get("REQUIRE_POSTGRES") == "1"
 
