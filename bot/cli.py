@@ -8,11 +8,13 @@ import argparse
 import asyncio
 import logging
 import os
+import re
 import sys
 from collections.abc import Awaitable, Callable, Sequence
 from datetime import datetime
 from pathlib import Path
 from typing import TypeVar
+from urllib.parse import urlsplit
 
 from pydantic import ValidationError
 
@@ -126,18 +128,43 @@ def cmd_org_import(settings: Settings, args: argparse.Namespace) -> int:
 
 def cmd_run(settings: Settings, _args: argparse.Namespace) -> int:
     _require_token(settings)
-    from bot.app import build_application  # telegram is imported only when the bot runs
+    _check_webhook(settings)
+    from bot import runner  # telegram is imported only when the bot runs
+    from bot.app import build_application
+    from bot.webhook import ListenError
 
     db = _database(settings)
     before, after = asyncio.run(_migrate(db))
     if before != after:
         log.info("database upgraded %s -> %s", before or "empty", after)
     app = build_application(Services(settings=settings, db=db))
-    if settings.webhook_url:
-        raise OperatorError("WEBHOOK_URL is set, but webhook mode is not available in this version; unset it to poll")
-    log.info("polling Telegram for updates (database %s)", db.display_url)
-    app.run_polling(allowed_updates=["message", "edited_message", "callback_query"], close_loop=False)
+    log.info("starting (database %s)", db.display_url)
+
+    async def serve() -> None:
+        try:
+            await runner.serve(app, settings)
+        except ListenError as exc:
+            raise OperatorError(str(exc)) from None
+
+    asyncio.run(_with_db(db, _telegram_errors(serve, settings.telegram_api_base_url)))
     return 0
+
+
+_WEBHOOK_SECRET = re.compile(r"[A-Za-z0-9_-]{1,256}")
+
+
+def _check_webhook(settings: Settings) -> None:
+    """Webhook mode needs a secret Telegram accepts and an http(s) URL."""
+    if not settings.webhook_url:
+        return
+    secret = settings.webhook_secret.get_secret_value() if settings.webhook_secret else ""
+    if not secret:
+        raise OperatorError("WEBHOOK_SECRET is required when WEBHOOK_URL is set")
+    if not _WEBHOOK_SECRET.fullmatch(secret):
+        raise OperatorError("WEBHOOK_SECRET must be 1-256 characters of A-Z, a-z, 0-9, _ and -")
+    url = urlsplit(settings.webhook_url)
+    if url.scheme not in ("https", "http") or not url.hostname:
+        raise OperatorError(f"WEBHOOK_URL must be an https:// (or http://) URL, not {settings.webhook_url!r}")
 
 
 def _parse_at(raw: str | None, settings: Settings) -> datetime:
