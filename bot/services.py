@@ -3,9 +3,11 @@
 from __future__ import annotations
 
 from collections.abc import Callable
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import UTC, datetime
 
+from bot.rules.delivery import Pacer
+from bot.rules.workdays import WorkCalendar, china_calendar
 from bot.settings import Settings
 from storage.db import Database
 
@@ -23,6 +25,9 @@ class Services:
     settings: Settings
     db: Database
     clock: Callable[[], datetime] = system_clock
+    calendar: WorkCalendar = field(default_factory=china_calendar)
+    # Telegram's limits for the outbox sender (tests may relax the per-chat interval).
+    pacing: Callable[[], Pacer] = Pacer
     # Called after something was queued in the outbox, so a running sender starts at once.
     wake_outbox: Callable[[], None] = _nothing
 

@@ -10,8 +10,9 @@ from telegram.constants import ChatType
 from telegram.ext import ApplicationHandlerStop, TypeHandler
 
 from bot.rules.people import UserInfo
-from bot.rules.roles import command_spec, is_allowed
-from bot.texts import role_names
+from bot.rules.callbacks import REQUIRED_ROLE, decode
+from bot.rules.roles import Role, command_spec, is_allowed
+from bot.texts import role_names, t
 from bot.usecases import audit, people, updates
 from handlers import menus
 from handlers.commands import command_of
@@ -51,6 +52,8 @@ async def gate(update: Update, context: Ctx) -> None:
         if command is not None:
             await reply(update, context, "group.private_only")
         raise ApplicationHandlerStop
+    if update.callback_query is not None:
+        await _check_button(update, context)
     if command is not None and not is_allowed(command, context.caller.roles):
         spec = command_spec(command)
         await audit.record(
@@ -60,6 +63,20 @@ async def gate(update: Update, context: Ctx) -> None:
         await reply(update, context, "access.denied", command=command,
                     roles=role_names(lang(context), sorted(spec.roles) if spec else []))
         raise ApplicationHandlerStop
+
+
+async def _check_button(update: Update, context: Ctx) -> None:
+    """Office buttons (extension decisions, files) need the admin role, like office commands."""
+    query = update.callback_query
+    assert query is not None
+    cb = decode(query.data)
+    needed = REQUIRED_ROLE.get(cb.kind) if cb else None
+    if cb is None or needed is None or needed == Role.LIAISON or needed in context.caller.roles:
+        return  # malformed buttons get their notice from the handler; liaisons are checked per task
+    await audit.record(context.services.db, now=context.now(), actor_id=context.caller.telegram_id,
+                       action=f"button:{cb.kind}:{cb.action}", outcome="denied", target=str(cb.ref))
+    await query.answer(t(lang(context), "access.denied_button"))
+    raise ApplicationHandlerStop
 
 
 def handler() -> TypeHandler:

@@ -7,6 +7,7 @@ from telegram.ext import BaseHandler, CommandHandler
 
 from bot.errors import Refused, UsageError
 from bot.usecases import broadcasts
+from handlers.commands import command_text
 from handlers.context import Ctx
 from handlers.replies import reply
 
@@ -14,16 +15,8 @@ from handlers.replies import reply
 MAX_TEXT = 4000  # Telegram's 4096 less the header
 
 
-def _text(update: Update) -> str:
-    """Everything after the command, with the admin's line breaks kept."""
-    message = update.effective_message
-    raw = (message.text or "") if message else ""
-    _, _, rest = raw.partition(" ") if " " in raw.split("\n", 1)[0] else raw.partition("\n")
-    return rest.strip()
-
-
 async def broadcast(update: Update, context: Ctx) -> None:
-    text = _text(update)
+    text = command_text(update.effective_message)
     if not text:
         raise UsageError("broadcast")
     if len(text) > MAX_TEXT:

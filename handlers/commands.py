@@ -19,3 +19,11 @@ def command_of(message: Message | None, bot_username: str | None) -> str | None:
     if target and bot_username and target.lower() != bot_username.lower():
         return None
     return name.lower()
+
+
+def command_text(message: Message | None) -> str:
+    """Everything after the command word, with the sender's line breaks kept."""
+    raw = (message.text or "") if message else ""
+    first_line, _, rest = raw.partition("\n")
+    _, _, after = first_line.partition(" ")
+    return "\n".join(part for part in (after.strip(), rest.strip()) if part)

@@ -12,7 +12,7 @@ from telegram import Bot
 from telegram.ext import ContextTypes
 from telegram.request import HTTPXRequest
 
-from bot.services import Services
+from bot.services import Services, system_clock
 from bot.settings import Settings
 from jobs.sender import Sender
 from jobs.tick import run_steps
@@ -44,7 +44,7 @@ class Delivery:
     @classmethod
     def create(cls, services: Services) -> Delivery:
         bot = outbox_bot(services.settings)
-        sender = Sender(services.db, bot, default_language=services.settings.bot_language)
+        sender = Sender(services.db, bot, default_language=services.settings.bot_language, pacer=services.pacing())
         return cls(services, bot, sender)
 
     async def start(self) -> None:
@@ -62,9 +62,8 @@ class Delivery:
 async def tick_job(context: ContextTypes.DEFAULT_TYPE) -> None:
     """Every minute: run the tick's steps at the current time, then wake the sender."""
     services: Services = context.job.data  # type: ignore[union-attr,assignment]
-    now = services.now()
     try:
-        await run_steps(services, now, now)
+        await run_steps(services, services.now(), system_clock())
     except Exception:  # noqa: BLE001 - the next minute tries again
         log.exception("tick failed")
         return

@@ -1,5 +1,5 @@
-"""The tick: one pass of the scheduler. Steps queue messages (reminders, escalations, digests —
-each feature registers its own); then the outbox is drained.
+"""The tick: one pass of the scheduler. The steps (jobs/steps.py) queue messages — reminders,
+escalations, digests; then the outbox is drained.
 
 Every step derives what is due from the database and `at`, and queues with dedup keys, so running
 the tick again for the same `at` queues nothing new. Only one tick runs at a time (an advisory
@@ -8,52 +8,18 @@ lock on PostgreSQL)."""
 from __future__ import annotations
 
 import logging
-from collections.abc import Awaitable, Callable
 from dataclasses import dataclass, field
 from datetime import datetime
 
 from bot.services import Services
-from bot.usecases import outbox, updates
+from bot.usecases import outbox
 from jobs.sender import LOCK as SENDER_LOCK
 from jobs.sender import DrainStats, Sender
+from jobs.steps import STEPS, TickContext
 from storage.locks import exclusive
 
 log = logging.getLogger(__name__)
 LOCK = "tick"
-
-
-@dataclass(frozen=True)
-class TickContext:
-    services: Services
-    at: datetime  # the scheduler's notion of now (`tick --at`)
-    wall: datetime  # the real time, for housekeeping that must not follow a simulated clock
-
-
-TickStep = Callable[[TickContext], Awaitable[int]]  # returns how many messages it queued
-
-
-async def _expire_stale_sends(ctx: TickContext) -> int:
-    expired = await outbox.expire_stale(ctx.services.db, now=ctx.wall)
-    if expired:
-        log.warning("%d outbox rows were in flight when a process stopped; marked unconfirmed", expired)
-    return 0
-
-
-async def _prune_processed_updates(ctx: TickContext) -> int:
-    await updates.prune(ctx.services.db, now=ctx.wall)
-    return 0
-
-
-STEPS: list[tuple[str, TickStep]] = [
-    ("expire-stale-sends", _expire_stale_sends),
-    ("prune-processed-updates", _prune_processed_updates),
-]
-
-
-def register(name: str, step: TickStep) -> None:
-    """Add a feature's step (reminders, escalations, digests) to every tick."""
-    if name not in {n for n, _ in STEPS}:
-        STEPS.append((name, step))
 
 
 @dataclass

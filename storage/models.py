@@ -168,7 +168,10 @@ class OutboxMessage(SQLModel, table=True):
     failed; `unconfirmed` when a crash left it in flight)."""
 
     __tablename__ = "outbox"
-    __table_args__ = (Index("ix_outbox_due", "status", "next_attempt_at", "id"),)
+    __table_args__ = (
+        Index("ix_outbox_due", "status", "next_attempt_at", "id"),
+        Index("ix_outbox_chat_message", "chat_id", "message_id"),
+    )
     id: int | None = Field(default=None, primary_key=True)
     dedup_key: str = Field(max_length=200, unique=True)
     chat_id: int = Field(sa_type=BigInteger)
@@ -176,6 +179,9 @@ class OutboxMessage(SQLModel, table=True):
     payload: str
     attachment: bytes | None = Field(default=None, sa_type=LargeBinary)
     batch: str | None = Field(default=None, max_length=60, index=True)
+    # What the message is about (e.g. a task target), so a reply to it can be attached.
+    ref_kind: str | None = Field(default=None, max_length=16)
+    ref_id: int | None = None
     status: str = Field(default="pending", max_length=12)
     attempts: int = 0
     next_attempt_at: datetime | None = _when(nullable=True)
@@ -205,3 +211,80 @@ class ProcessedUpdate(SQLModel, table=True):
     __tablename__ = "processed_updates"
     update_id: int = Field(sa_column=Column(BigInteger, primary_key=True, autoincrement=False))
     processed_at: datetime = _when(index=True)
+
+
+class Task(SQLModel, table=True):
+    """An assignment sheet (交办单), numbered #id."""
+
+    __tablename__ = "tasks"
+    id: int | None = Field(default=None, primary_key=True)
+    title: str = Field(max_length=200)
+    details: str | None = None
+    due_at: datetime = _when(index=True)
+    created_by: int = Field(sa_type=BigInteger)
+    created_at: datetime = _when()
+    closed_at: datetime | None = _when(nullable=True)
+    closed_by: int | None = Field(default=None, sa_type=BigInteger)
+    attachment_file_id: str | None = Field(default=None, max_length=200)
+    attachment_name: str | None = Field(default=None, max_length=255)
+    attachment_kind: str | None = Field(default=None, max_length=16)
+
+
+class TaskTarget(SQLModel, table=True):
+    """One department's part in a task: its status, its own due date after an extension."""
+
+    __tablename__ = "task_targets"
+    __table_args__ = (UniqueConstraint("task_id", "department_id", name="uq_task_targets_task_department"),)
+    id: int | None = Field(default=None, primary_key=True)
+    task_id: int = _fk("tasks.id")
+    department_id: int = _fk("departments.id")
+    is_lead: bool = False
+    status: str = Field(default="pending", max_length=16)
+    due_at: datetime | None = _when(nullable=True)  # set when an extension was granted
+    notified_at: datetime | None = _when(nullable=True)
+    acknowledged_at: datetime | None = _when(nullable=True)
+    done_at: datetime | None = _when(nullable=True)
+    extension_until: datetime | None = _when(nullable=True)  # requested, awaiting a decision
+    extension_reason: str | None = Field(default=None, max_length=500)
+
+
+class TaskEvent(SQLModel, table=True):
+    """Every change to a task or a department's part in it: who, when, what."""
+
+    __tablename__ = "task_events"
+    id: int | None = Field(default=None, primary_key=True)
+    task_id: int = _fk("tasks.id")
+    target_id: int | None = _fk("task_targets.id", nullable=True)
+    actor_id: int | None = Field(default=None, sa_type=BigInteger)
+    at: datetime = _when()
+    kind: str = Field(max_length=24)
+    note: str | None = Field(default=None, max_length=500)
+
+
+class TaskProgress(SQLModel, table=True):
+    """A progress report from a department: text and/or a file. Keyed by its Telegram message."""
+
+    __tablename__ = "task_progress"
+    __table_args__ = (UniqueConstraint("chat_id", "message_id", name="uq_task_progress_chat_message"),)
+    id: int | None = Field(default=None, primary_key=True)
+    target_id: int = _fk("task_targets.id")
+    sender_id: int = Field(sa_type=BigInteger)
+    at: datetime = _when()
+    text: str | None = None
+    kind: str = Field(default="text", max_length=16)
+    file_id: str | None = Field(default=None, max_length=200)
+    file_name: str | None = Field(default=None, max_length=255)
+    file_size: int | None = Field(default=None, sa_type=BigInteger)
+    mime_type: str | None = Field(default=None, max_length=100)
+    chat_id: int | None = Field(default=None, sa_type=BigInteger)
+    message_id: int | None = Field(default=None, sa_type=BigInteger)
+
+
+class PendingInput(SQLModel, table=True):
+    """What the bot expects as a person's next message (after a button such as "report progress")."""
+
+    __tablename__ = "pending_inputs"
+    telegram_id: int = Field(sa_column=Column(BigInteger, primary_key=True, autoincrement=False))
+    kind: str = Field(max_length=24)
+    ref_id: int | None = None
+    created_at: datetime = _when()

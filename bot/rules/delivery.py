@@ -113,6 +113,8 @@ class Outgoing:
     photo: bytes | None = None
     filename: str | None = None
     batch: str | None = None
+    ref_kind: str | None = None  # what the message is about, so a reply to it can be attached
+    ref_id: int | None = None
 
     @property
     def kind(self) -> str:

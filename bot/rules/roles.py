@@ -46,6 +46,14 @@ COMMANDS: tuple[CommandSpec, ...] = (
     _spec("revoke", *_OFFICE),
     _spec("audit", *_OFFICE),
     _spec("broadcast", *_OFFICE),
+    _spec("assign", *_OFFICE),
+    _spec("tasks", *_OFFICE),
+    _spec("task", *_OFFICE),
+    _spec("extend", *_OFFICE),
+    _spec("close", *_OFFICE),
+    _spec("progress", Role.LIAISON),
+    _spec("done", Role.LIAISON),
+    _spec("mytasks", Role.LIAISON),
 )
 
 _BY_NAME = {c.name: c for c in COMMANDS}

@@ -18,6 +18,7 @@ def _row(item: Outgoing, now: datetime) -> dict:
     return {
         "dedup_key": item.dedup_key[:200], "chat_id": item.chat_id, "kind": item.kind, "payload": item.payload(),
         "attachment": item.document if item.document is not None else item.photo, "batch": item.batch,
+        "ref_kind": item.ref_kind, "ref_id": item.ref_id,
         "status": Status.PENDING.value, "attempts": 0, "created_at": now,
     }
 

@@ -86,3 +86,14 @@ async def flag_unreachable(s: AsyncSession, chat_id: int, now: datetime) -> None
     await s.exec(
         update(Person).where(col(Person.chat_id) == chat_id, col(Person.blocked_at).is_(None)).values(blocked_at=now)
     )
+
+
+async def chats_with_role(s: AsyncSession, role: str, extra_ids: frozenset[int] = frozenset()) -> list[tuple[int, str | None]]:
+    """(chat id, language) of everyone holding `role` (plus `extra_ids`, e.g. configured admins)
+    who has a private chat with the bot."""
+    ids = set(await holders(s, role)) | set(extra_ids)
+    if not ids:
+        return []
+    rows = await s.exec(select(Person.chat_id, Person.language).where(
+        col(Person.telegram_id).in_(sorted(ids)), col(Person.chat_id).is_not(None)).order_by(Person.id))
+    return [(int(chat), lang) for chat, lang in rows]

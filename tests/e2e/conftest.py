@@ -2,13 +2,16 @@
 
 from __future__ import annotations
 
+import asyncio
 import re
 from collections.abc import AsyncIterator
 
 import pytest
 
 from bot.app import build_application
+from bot.rules.delivery import Pacer
 from bot.services import Services
+from bot.usecases import outbox
 from bot.settings import Settings
 from storage.db import Database
 from tests.support.fake_bot_api import Call, FakeBotAPI, group_message, private_message
@@ -48,6 +51,15 @@ class Desk:
 
     async def group_says(self, chat_id: int, user_id: int, text: str) -> None:
         self.api.push_update(group_message(None, chat_id, user_id, text))
+
+    async def delivered(self, timeout: float = 10.0) -> None:
+        """Wait until the bot's sender has sent everything queued so far."""
+        self.services.wake_outbox()
+        loop = asyncio.get_running_loop()
+        deadline = loop.time() + timeout
+        while await outbox.backlog(self.services.db):
+            assert loop.time() < deadline, "the outbox did not drain"
+            await asyncio.sleep(0.02)
 
     async def invite(self, department: str) -> str:
         """The admin asks for an invite; returns the code from the deep link in the reply."""
@@ -94,7 +106,8 @@ async def stop(app) -> None:  # type: ignore[no-untyped-def]
 
 @pytest.fixture
 async def desk(api: FakeBotAPI, db: Database, clock) -> AsyncIterator[Desk]:  # type: ignore[no-untyped-def]
-    services = Services(settings=make_settings(api, str(db.url.render_as_string(hide_password=False))), db=db, clock=clock)
+    services = Services(settings=make_settings(api, str(db.url.render_as_string(hide_password=False))), db=db,
+                        clock=clock, pacing=lambda: Pacer(private_interval=0.0))  # 1 msg/s/chat is tested elsewhere
     app = build_application(services)
     await start(app)
     try:

@@ -1,0 +1,237 @@
+"""Task assignments (交办单): per-department status, parsing, and the reminder schedule.
+
+A department's part moves pending → acknowledged → in progress → done; "overdue" is derived
+(not done, task open, past its due time). Reminders are planned from the due time, the creation
+time and a working-day calendar; every planned message has a stable key, so planning again for the
+same moment queues nothing new."""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Sequence
+from dataclasses import dataclass
+from datetime import date, datetime, time, timedelta
+from enum import StrEnum
+from typing import Protocol
+from zoneinfo import ZoneInfo
+
+from bot.errors import DomainError, UsageError
+
+TITLE_MAX = 200
+DETAILS_MAX = 2000
+DEFAULT_DUE_TIME = time(18, 0)
+REMIND_AT = time(9, 0)
+DUE_REMINDER_DAYS = (3, 1, 0)
+ACK_NUDGE_AFTER = timedelta(hours=24)
+
+
+class Calendar(Protocol):
+    """A working-day calendar (bot.rules.workdays.WorkCalendar)."""
+
+    def is_workday(self, day: date) -> bool: ...
+
+    def covers(self, year: int) -> bool: ...
+
+
+class TargetStatus(StrEnum):
+    PENDING = "pending"
+    ACKNOWLEDGED = "acknowledged"
+    IN_PROGRESS = "in_progress"
+    DONE = "done"
+
+
+OVERDUE = "overdue"  # derived, never stored
+
+
+class Action(StrEnum):
+    ACK = "ack"
+    PROGRESS = "progress"
+    DONE = "done"
+
+
+def next_status(current: str, action: Action) -> str:
+    """The status after `action`; a department that is done stays done."""
+    if current == TargetStatus.DONE or action == Action.DONE:
+        return TargetStatus.DONE
+    if action == Action.PROGRESS:
+        return TargetStatus.IN_PROGRESS
+    return TargetStatus.ACKNOWLEDGED if current == TargetStatus.PENDING else current
+
+
+def is_overdue(status: str, due: datetime, closed: bool, now: datetime) -> bool:
+    return not closed and status != TargetStatus.DONE and now > due
+
+
+def shown_status(status: str, due: datetime, closed: bool, now: datetime) -> str:
+    return OVERDUE if is_overdue(status, due, closed, now) else status
+
+
+# ---------------------------------------------------------------- parsing
+
+_SEPARATORS = re.compile(r"\s*[|｜]\s*")
+_TARGET_SPLIT = re.compile(r"[,，、;；]+")
+_DUE = re.compile(r"^(\d{4})[-/.年](\d{1,2})[-/.月](\d{1,2})日?(?:[ T]+(\d{1,2})[:：](\d{2}))?$")
+
+
+def parse_due(raw: str, *, now: datetime, tz: ZoneInfo) -> datetime:
+    """`YYYY-MM-DD [HH:MM]` (also with / or 年月日) in the office's zone; a date alone means 18:00.
+    A past time or a malformed date raises a DomainError that names the value."""
+    text = " ".join(raw.split())
+    found = _DUE.match(text)
+    if not found:
+        raise DomainError("due.malformed", value=raw.strip())
+    year, month, day, hour, minute = found.groups()
+    try:
+        moment = datetime(int(year), int(month), int(day), tzinfo=tz)
+        at = time(int(hour), int(minute)) if hour is not None else DEFAULT_DUE_TIME
+        moment = datetime.combine(moment.date(), at, tzinfo=tz)
+    except ValueError:
+        raise DomainError("due.malformed", value=raw.strip()) from None
+    if moment <= now:
+        raise DomainError("due.past", value=raw.strip())
+    return moment
+
+
+@dataclass(frozen=True)
+class AssignRequest:
+    targets: tuple[str, ...]
+    due: datetime
+    title: str
+    details: str | None
+
+
+def split_targets(raw: str) -> tuple[str, ...]:
+    names: list[str] = []
+    for part in _TARGET_SPLIT.split(raw):
+        name = part.strip()
+        if name and name not in names:
+            names.append(name)
+    return tuple(names)
+
+
+def parse_assign(text: str, *, now: datetime, tz: ZoneInfo) -> AssignRequest:
+    """`TARGETS | DUE | TITLE [| DETAILS]`."""
+    parts = _SEPARATORS.split(text.strip(), maxsplit=3)
+    if len(parts) < 3:
+        raise UsageError("assign")
+    targets, due, title = split_targets(parts[0]), parts[1], parts[2].strip()
+    details = parts[3].strip() if len(parts) == 4 and parts[3].strip() else None
+    if not targets or not title:
+        raise UsageError("assign")
+    check_title(title)
+    if details and len(details) > DETAILS_MAX:
+        raise DomainError("assign.details_too_long", limit=DETAILS_MAX)
+    return AssignRequest(targets, parse_due(due, now=now, tz=tz), title, details)
+
+
+def check_title(title: str) -> str:
+    if len(title) > TITLE_MAX:
+        raise DomainError("assign.title_too_long", limit=TITLE_MAX)
+    return title
+
+
+def parse_task_number(raw: str, command: str) -> int:
+    value = raw.strip().lstrip("#＃")
+    if not value.isdigit() or not 0 < int(value) < 2**31:
+        raise UsageError(command)
+    return int(value)
+
+
+def parse_numbered(args: Sequence[str], command: str, *, text_required: bool) -> tuple[int, str | None]:
+    """`N [TEXT]` as used by /progress, /done, /task, /close."""
+    if not args:
+        raise UsageError(command)
+    number = parse_task_number(args[0], command)
+    text = " ".join(args[1:]).strip() or None
+    if text_required and not text:
+        raise UsageError(command)
+    return number, text
+
+
+def parse_extension(text: str, *, now: datetime, tz: ZoneInfo) -> tuple[datetime, str]:
+    """`YYYY-MM-DD [HH:MM] REASON` → (new due, reason)."""
+    words = text.strip().split(maxsplit=2)
+    if not words:
+        raise UsageError("extension")
+    if len(words) >= 2 and re.fullmatch(r"\d{1,2}[:：]\d{2}", words[1]):
+        due_raw, reason = f"{words[0]} {words[1]}", words[2] if len(words) > 2 else ""
+    else:
+        due_raw, reason = words[0], " ".join(words[1:])
+    due = parse_due(due_raw, now=now, tz=tz)
+    reason = reason.strip()
+    if not reason:
+        raise DomainError("extension.reason_needed")
+    return due, reason[:500]
+
+
+# ---------------------------------------------------------------- reminders
+
+
+def _at(day: date, tz: ZoneInfo, clock: time = REMIND_AT) -> datetime:
+    return datetime.combine(day, clock, tzinfo=tz)
+
+
+def _workday_on_or_before(day: date, cal: Calendar) -> date:
+    while not cal.is_workday(day):
+        day -= timedelta(days=1)
+    return day
+
+
+def _workday_after(day: date, cal: Calendar) -> date:
+    day += timedelta(days=1)
+    while not cal.is_workday(day):
+        day += timedelta(days=1)
+    return day
+
+
+@dataclass(frozen=True)
+class Slot:
+    key: str  # stable part of the dedup key, e.g. "due-3@2026-12-20"
+    at: datetime
+    days_left: int
+
+
+def due_slots(due: datetime, created: datetime, tz: ZoneInfo, cal: Calendar) -> list[Slot]:
+    """Reminders at 09:00 three days and one day before the due day and on the day itself, each
+    moved back to a working day; none before the task existed or after it was due; one a day."""
+    due_day = due.astimezone(tz).date()
+    slots: list[Slot] = []
+    taken: set[date] = set()
+    for n in DUE_REMINDER_DAYS:
+        day = _workday_on_or_before(due_day - timedelta(days=n), cal)
+        moment = _at(day, tz)
+        if day in taken or moment <= created or moment >= due:
+            continue
+        taken.add(day)
+        slots.append(Slot(f"due-{n}@{due_day.isoformat()}", moment, (due_day - day).days))
+    return slots
+
+
+def slot_is_due(slot_at: datetime, at: datetime, tz: ZoneInfo) -> bool:
+    """A day's reminder goes out on that day only: a tick the next day does not send it late."""
+    return slot_at <= at and at.astimezone(tz).date() == slot_at.astimezone(tz).date()
+
+
+def ack_nudge_at(created: datetime, tz: ZoneInfo, cal: Calendar) -> datetime:
+    """24 hours after the notice; on a non-working day, 09:00 on the next working day."""
+    moment = (created + ACK_NUDGE_AFTER).astimezone(tz)
+    if cal.is_workday(moment.date()):
+        return moment
+    return _at(_workday_after(moment.date(), cal), tz)
+
+
+def overdue_nudge_day(due: datetime, at: datetime, tz: ZoneInfo, cal: Calendar) -> date | None:
+    """The day whose overdue nudge is due at `at`: each working day after the due day, from 09:00."""
+    local = at.astimezone(tz)
+    if local.date() <= due.astimezone(tz).date() or not cal.is_workday(local.date()) or local.time() < REMIND_AT:
+        return None
+    return local.date()
+
+
+def escalation_at(due: datetime, tz: ZoneInfo, cal: Calendar) -> datetime:
+    """09:00 on the first working day after the due day."""
+    return _at(_workday_after(due.astimezone(tz).date(), cal), tz)
+
+
+def days_overdue(due: datetime, now: datetime, tz: ZoneInfo) -> int:
+    return max((now.astimezone(tz).date() - due.astimezone(tz).date()).days, 0)

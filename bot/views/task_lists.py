@@ -1,0 +1,77 @@
+"""Lists and details of tasks for the office (/tasks, /task N) and for a department (/mytasks)."""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from zoneinfo import ZoneInfo
+
+from bot.rules.callbacks import Callback
+from bot.texts import fmt_time, t
+from bot.views.tasks import Keyboard, TargetView, TaskDetail, TaskSummary, button, role_name, status_name
+
+PROGRESS_PREVIEW = 80
+
+
+def summary_list(rows: Sequence[TaskSummary], which: str, lang: str, tz: ZoneInfo) -> str:
+    if not rows:
+        return t(lang, "tasks.empty")
+    lines = [t(lang, "tasks.header", filter=t(lang, f"filter.{which}"))]
+    for r in rows:
+        mark = t(lang, "tasks.overdue_mark", count=r.overdue) if r.overdue else ""
+        if r.closed:
+            mark += t(lang, "tasks.closed_mark")
+        lines.append(t(lang, "tasks.row", id=r.task_id, title=r.title, due=fmt_time(r.due, tz), done=r.done,
+                       total=r.total, overdue=mark))
+    return "\n".join(lines)
+
+
+def _preview(text: str | None, kind: str, file_name: str | None) -> str:
+    body = (text or "").replace("\n", " ").strip()
+    if len(body) > PROGRESS_PREVIEW:
+        body = body[: PROGRESS_PREVIEW - 1] + "…"
+    if kind != "text":
+        body = f"📎{file_name or kind} {body}".strip()
+    return body
+
+
+def detail_view(detail: TaskDetail, lang: str, tz: ZoneInfo) -> tuple[str, Keyboard | None]:
+    closed = f" · {t(lang, 'status.closed')}" if detail.closed else ""
+    lines = [t(lang, "task.detail_header", id=detail.task_id, title=detail.title, due=fmt_time(detail.due, tz),
+               created=fmt_time(detail.created, tz), closed=closed)]
+    if detail.details:
+        lines.append(t(lang, "task.details", details=detail.details))
+    latest = {}
+    for entry in detail.progress:
+        latest[entry.department] = entry
+    for view, notified, own_due in detail.targets:
+        extra = t(lang, "task.detail_due", due=fmt_time(own_due, tz)) if own_due else ""
+        if view.extension_until:
+            extra += t(lang, "task.detail_extension", until=fmt_time(view.extension_until, tz))
+        if not notified:
+            extra += t(lang, "task.detail_unnotified")
+        lines.append(t(lang, "task.detail_row", department=view.department, role=role_name(lang, view.is_lead),
+                       status=status_name(lang, view.status), due=extra))
+        last = latest.get(view.department)
+        if last is not None:
+            lines.append(t(lang, "task.detail_progress", at=fmt_time(last.at, tz),
+                           text=_preview(last.text, last.kind, last.file_name)))
+    buttons = []
+    if detail.attachment_name:
+        buttons.append(button(t(lang, "btn.file", name=detail.attachment_name), Callback("f", "t", detail.task_id)))
+    for entry in detail.progress:
+        if entry.has_file:
+            name = f"{entry.department} {entry.file_name or entry.kind}"
+            buttons.append(button(t(lang, "btn.file", name=name[:40]), Callback("f", "p", entry.progress_id)))
+    if buttons:
+        lines.append(t(lang, "task.detail_files", count=len(buttons)))
+    keyboard = {"inline_keyboard": [[b] for b in buttons[:50]]} if buttons else None
+    return "\n".join(lines), keyboard
+
+
+def department_list(department: str, views: Sequence[TargetView], lang: str, tz: ZoneInfo) -> str:
+    if not views:
+        return t(lang, "mytasks.empty", department=department)
+    lines = [t(lang, "mytasks.header", department=department)]
+    lines += [t(lang, "mytasks.row", id=v.task_id, title=v.title, due=fmt_time(v.due, tz),
+                status=status_name(lang, v.status)) for v in views]
+    return "\n".join(lines)

@@ -1,0 +1,136 @@
+"""How tasks read in chat: notices, reminders, lists and details."""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from dataclasses import dataclass
+from datetime import datetime
+from typing import Any
+from zoneinfo import ZoneInfo
+
+from bot.rules.callbacks import Callback
+from bot.rules.tasks import TargetStatus
+from bot.texts import fmt_time, t
+
+Keyboard = dict[str, Any]
+
+
+@dataclass(frozen=True)
+class TargetView:
+    """One department's part in a task, as shown to people."""
+
+    target_id: int
+    task_id: int
+    title: str
+    details: str | None
+    attachment_name: str | None
+    due: datetime  # this department's due time (after any granted extension)
+    department: str
+    is_lead: bool
+    status: str  # stored status, or "overdue", or "closed"
+    extension_until: datetime | None = None
+    extension_reason: str | None = None
+
+
+def button(text: str, cb: Callback) -> dict[str, str]:
+    return {"text": text, "callback_data": cb.encode()}
+
+
+def status_name(lang: str, status: str) -> str:
+    return t(lang, f"status.{status}")
+
+
+def role_name(lang: str, is_lead: bool) -> str:
+    return t(lang, "task.lead" if is_lead else "task.member")
+
+
+def notice(view: TargetView, lang: str, tz: ZoneInfo) -> tuple[str, Keyboard | None]:
+    """The task notice a liaison gets, with the current state and (while open) its buttons."""
+    lines = [t(lang, "task.notice", id=view.task_id, title=view.title, due=fmt_time(view.due, tz),
+               role=role_name(lang, view.is_lead))]
+    if view.details:
+        lines.append(t(lang, "task.details", details=view.details))
+    if view.attachment_name:
+        lines.append(t(lang, "task.attachment", name=view.attachment_name))
+    lines.append(t(lang, "task.state", status=status_name(lang, view.status)))
+    if view.status in (TargetStatus.DONE, "closed"):
+        return "\n".join(lines), None
+    lines.append(t(lang, "task.reply_hint"))
+    ref = view.target_id
+    keyboard = {"inline_keyboard": [
+        [button(t(lang, "btn.ack"), Callback("t", "ack", ref)), button(t(lang, "btn.progress"), Callback("t", "prog", ref))],
+        [button(t(lang, "btn.done"), Callback("t", "done", ref)), button(t(lang, "btn.extension"), Callback("t", "ext", ref))],
+    ]}
+    return "\n".join(lines), keyboard
+
+
+def extension_request(view: TargetView, task_due: datetime, lang: str, tz: ZoneInfo) -> tuple[str, Keyboard]:
+    text = t(lang, "extension.admin", id=view.task_id, title=view.title, department=view.department,
+             due=fmt_time(task_due, tz), until=fmt_time(view.extension_until or task_due, tz),
+             reason=view.extension_reason or "")
+    return text, {"inline_keyboard": [[
+        button(t(lang, "btn.approve"), Callback("x", "ok", view.target_id)),
+        button(t(lang, "btn.deny"), Callback("x", "no", view.target_id)),
+    ]]}
+
+
+def reminder(kind: str, view: TargetView, lang: str, tz: ZoneInfo, days: int) -> str:
+    due = fmt_time(view.due, tz)
+    if kind == "ack":
+        return t(lang, "remind.ack", id=view.task_id, title=view.title, due=due)
+    if kind == "due":
+        key = "remind.due_today" if days == 0 else "remind.due"
+        return t(lang, key, id=view.task_id, title=view.title, due=due, days=days)
+    return t(lang, "remind.overdue", id=view.task_id, title=view.title, due=due, days=days)
+
+
+@dataclass(frozen=True)
+class TaskSummary:
+    task_id: int
+    title: str
+    due: datetime
+    total: int
+    done: int
+    overdue: int
+    closed: bool
+
+
+@dataclass(frozen=True)
+class ProgressView:
+    progress_id: int
+    department: str
+    at: datetime
+    text: str | None
+    kind: str
+    file_name: str | None
+    has_file: bool
+
+
+@dataclass(frozen=True)
+class TaskDetail:
+    task_id: int
+    title: str
+    details: str | None
+    due: datetime
+    created: datetime
+    closed: bool
+    attachment_name: str | None  # None when the task has no attachment
+    targets: list[tuple[TargetView, bool, datetime | None]]  # view, notified, own due when extended
+    progress: list[ProgressView]
+
+
+@dataclass(frozen=True)
+class Overdue:
+    department: str
+    is_lead: bool
+    days: int
+    status: str
+
+
+def escalation(task_id: int, title: str, due: datetime, rows: Sequence[Overdue], lang: str, tz: ZoneInfo) -> str:
+    lines = [t(lang, "escalate.header", id=task_id, title=title, due=fmt_time(due, tz))]
+    lines += [t(lang, "escalate.row", department=r.department, role=role_name(lang, r.is_lead), days=r.days,
+                status=status_name(lang, r.status)) for r in rows]
+    return "\n".join(lines)
+
+
