@@ -6,35 +6,18 @@ kept and acknowledged. Unknown commands get a hint."""
 
 from __future__ import annotations
 
-from telegram import Message, Update
+from telegram import Update
 from telegram.ext import BaseHandler, MessageHandler, filters
 
 from bot.errors import DomainError, Refused
 from bot.rules.tasks import parse_extension
 from bot.texts import fmt_time
-from bot.usecases import inbox, task_actions
+from bot.usecases import inbox, inputs, reports, task_actions
 from handlers.commands import command_of
+from handlers.incoming import incoming
+from handlers.reports import add_message as report_message
 from handlers.context import Ctx
 from handlers.replies import reply
-
-
-def incoming(message: Message, sender_id: int) -> inbox.Incoming:
-    """What to keep of a message: its text or caption and, for files, the file's facts."""
-    base = dict(chat_id=message.chat_id, message_id=message.message_id, sender_id=sender_id)
-    caption = message.caption
-    if message.photo:
-        photo = message.photo[-1]
-        return inbox.Incoming(**base, kind="photo", text=caption, file_id=photo.file_id, file_size=photo.file_size)
-    if message.document:
-        doc = message.document
-        return inbox.Incoming(**base, kind="document", text=caption, file_id=doc.file_id, file_name=doc.file_name,
-                              file_size=doc.file_size, mime_type=doc.mime_type)
-    if message.text is not None:
-        return inbox.Incoming(**base, kind="text", text=message.text)
-    attachment = message.effective_attachment
-    kind = type(attachment).__name__.lower() if attachment is not None else "other"
-    file_id = getattr(attachment, "file_id", None)
-    return inbox.Incoming(**base, kind=kind, text=caption, file_id=file_id)
 
 
 async def unknown_command(update: Update, context: Ctx) -> None:
@@ -81,7 +64,7 @@ async def extension(update: Update, context: Ctx, item: inbox.Incoming, target_i
 
 
 # What a message is, when the bot asked for it: kind of pending input → handler.
-EXPECTED = {"progress": progress, "extension": extension}
+EXPECTED = {"progress": progress, "extension": extension, reports.EXPECT_KIND: report_message}
 
 
 async def on_message(update: Update, context: Ctx) -> None:
@@ -95,9 +78,9 @@ async def on_message(update: Update, context: Ctx) -> None:
         if target_id is not None:
             await progress(update, context, item, target_id)
             return
-    expected = await task_actions.take_expected(db, context.caller.telegram_id)
-    if expected is not None and expected[0] in EXPECTED and expected[1] is not None:
-        await EXPECTED[expected[0]](update, context, item, expected[1])
+    expected = await inputs.take(db, context.caller.telegram_id)
+    if expected is not None and expected[0] in EXPECTED:
+        await EXPECTED[expected[0]](update, context, item, expected[1])  # type: ignore[operator]
         return
     await keep(update, context, item)
 

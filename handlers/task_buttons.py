@@ -8,7 +8,7 @@ from telegram import InlineKeyboardMarkup, Update
 from telegram.error import BadRequest
 from telegram.ext import BaseHandler, CallbackQueryHandler
 
-from bot.errors import DomainError
+from bot.errors import DomainError, Refused
 from bot.rules.callbacks import Callback, decode
 from bot.rules.tasks import Action
 from bot.texts import fmt_time
@@ -83,7 +83,10 @@ async def on_button(update: Update, context: Ctx) -> None:
         await query.answer(text(context, "button.stale"))
         return
     try:
-        note = await ROUTES[cb.kind](update, context, cb)
+        route = ROUTES.get(cb.kind)
+        if route is None:
+            raise Refused("button.stale")
+        note = await route(update, context, cb)
     except DomainError as error:
         note = render(error, lang(context))
     await query.answer(_plain(note)[:200])

@@ -15,8 +15,8 @@ from bot.usecases import task_actions, tasks
 from bot.views.task_lists import department_list, detail_view, summary_list
 from handlers.commands import command_text
 from handlers.context import Ctx
-from handlers.inbox import incoming
 from handlers.inbox import progress as progress_from
+from handlers.incoming import incoming
 from handlers.replies import lang, reply, send, text
 
 FILTERS = ("open", "overdue", "done", "all")

@@ -9,7 +9,7 @@ from dataclasses import dataclass
 from datetime import datetime
 
 from bot.services import Services
-from bot.usecases import outbox, task_reminders, tasks, updates
+from bot.usecases import cycles, outbox, task_reminders, tasks, updates
 
 log = logging.getLogger(__name__)
 
@@ -49,9 +49,25 @@ async def task_reminders_and_escalations(ctx: TickContext) -> int:
         default_language=settings.bot_language, admin_ids=settings.bot_admin_ids)
 
 
+async def open_reporting_cycle(ctx: TickContext) -> int:
+    label, opened, joined = await cycles.open_cycle(ctx.services.db, at=ctx.at, tz=ctx.services.settings.tz,
+                                                    calendar=ctx.services.calendar)
+    if opened:
+        log.info("reporting cycle %s opened", label)
+    return 0
+
+
+async def reporting_reminders(ctx: TickContext) -> int:
+    settings = ctx.services.settings
+    return await cycles.queue_reminders(ctx.services.db, at=ctx.at, tz=settings.tz, calendar=ctx.services.calendar,
+                                        default_language=settings.bot_language, admin_ids=settings.bot_admin_ids)
+
+
 STEPS: list[tuple[str, TickStep]] = [
     ("expire-stale-sends", expire_stale_sends),
     ("prune-processed-updates", prune_processed_updates),
     ("task-notices", task_notices_for_new_liaisons),
     ("task-reminders", task_reminders_and_escalations),
+    ("open-cycle", open_reporting_cycle),
+    ("cycle-reminders", reporting_reminders),
 ]

@@ -288,3 +288,80 @@ class PendingInput(SQLModel, table=True):
     kind: str = Field(max_length=24)
     ref_id: int | None = None
     created_at: datetime = _when()
+
+
+class ReportingCycle(SQLModel, table=True):
+    """One quarter's reporting round (e.g. 2026-Q4), opened by the tick."""
+
+    __tablename__ = "reporting_cycles"
+    id: int | None = Field(default=None, primary_key=True)
+    label: str = Field(max_length=10, unique=True)
+    year: int
+    quarter: int
+    opens_at: datetime = _when()
+    deadline_at: datetime = _when()
+    expected_indicators: str | None = None  # JSON list of [name, unit]
+    created_at: datetime = _when()
+
+
+class CycleMember(SQLModel, table=True):
+    """A department expected to report in a cycle (those existing when it opened, and later ones)."""
+
+    __tablename__ = "cycle_members"
+    cycle_id: int = Field(sa_column=Column(Integer, ForeignKey("reporting_cycles.id", ondelete="CASCADE"), primary_key=True))
+    department_id: int = Field(sa_column=Column(Integer, ForeignKey("departments.id", ondelete="CASCADE"), primary_key=True))
+    joined_at: datetime = _when()
+
+
+class Report(SQLModel, table=True):
+    """A department's submission in a cycle. A later one supersedes it; every version is kept."""
+
+    __tablename__ = "reports"
+    __table_args__ = (UniqueConstraint("cycle_id", "department_id", "version", name="uq_reports_version"),)
+    id: int | None = Field(default=None, primary_key=True)
+    cycle_id: int = _fk("reporting_cycles.id")
+    department_id: int = _fk("departments.id")
+    version: int
+    submitted_by: int = Field(sa_type=BigInteger)
+    submitted_at: datetime = _when()
+    late: bool = False
+    text: str = ""
+
+
+class ReportIndicator(SQLModel, table=True):
+    __tablename__ = "report_indicators"
+    id: int | None = Field(default=None, primary_key=True)
+    report_id: int = _fk("reports.id")
+    name: str = Field(max_length=100)
+    value: str = Field(max_length=40)  # a Decimal, kept exact as text
+    unit: str = Field(max_length=20)
+    raw: str = Field(max_length=300)
+
+
+class ReportDraft(SQLModel, table=True):
+    """What a liaison has sent for their report but not yet confirmed."""
+
+    __tablename__ = "report_drafts"
+    id: int | None = Field(default=None, primary_key=True)
+    telegram_id: int = Field(sa_type=BigInteger, unique=True)
+    cycle_id: int = _fk("reporting_cycles.id")
+    department_id: int = _fk("departments.id")
+    text: str = ""
+    created_at: datetime = _when()
+
+
+class ReportFile(SQLModel, table=True):
+    """A photo or document sent with a report (on its draft until confirmed)."""
+
+    __tablename__ = "report_files"
+    id: int | None = Field(default=None, primary_key=True)
+    draft_id: int | None = Field(default=None, sa_column_args=[ForeignKey("report_drafts.id", ondelete="SET NULL")],
+                                 sa_type=Integer, nullable=True, index=True)
+    report_id: int | None = _fk("reports.id", nullable=True)
+    kind: str = Field(max_length=16)
+    file_id: str = Field(max_length=200)
+    file_name: str | None = Field(default=None, max_length=255)
+    file_size: int | None = Field(default=None, sa_type=BigInteger)
+    mime_type: str | None = Field(default=None, max_length=100)
+    chat_id: int | None = Field(default=None, sa_type=BigInteger)
+    message_id: int | None = Field(default=None, sa_type=BigInteger)

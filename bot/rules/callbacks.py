@@ -16,11 +16,12 @@ KINDS = {
     "t": {"ack", "prog", "done", "ext"},  # a department's part in a task (target id)
     "x": {"ok", "no"},  # an admin's decision on an extension (target id)
     "f": {"p", "t"},  # a file: of a progress entry, or a task's own attachment
+    "r": {"ok", "no"},  # a liaison's report draft: submit or discard (draft id)
 }
 
 
 # Who may press which kind of button (checked by the access layer, like commands).
-REQUIRED_ROLE = {"t": Role.LIAISON, "x": Role.ADMIN, "f": Role.ADMIN}
+REQUIRED_ROLE = {"t": Role.LIAISON, "x": Role.ADMIN, "f": Role.ADMIN, "r": Role.LIAISON}
 
 
 @dataclass(frozen=True)

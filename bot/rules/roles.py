@@ -54,6 +54,8 @@ COMMANDS: tuple[CommandSpec, ...] = (
     _spec("progress", Role.LIAISON),
     _spec("done", Role.LIAISON),
     _spec("mytasks", Role.LIAISON),
+    _spec("report", Role.LIAISON),
+    _spec("cycle", *_OFFICE),
 )
 
 _BY_NAME = {c.name: c for c in COMMANDS}

@@ -14,12 +14,13 @@ from bot.rules.delivery import Outgoing
 from bot.rules.people import Caller
 from bot.rules.tasks import Action, TargetStatus, next_status
 from bot.texts import fmt_time, t
+from bot.usecases import inputs
 from bot.usecases.inbox import Incoming
 from bot.usecases.outbox import enqueue_in
 from bot.usecases.tasks import view_of
 from bot.views.tasks import TargetView, extension_request
 from storage.db import Database
-from storage.models import Department, InboundMessage, PendingInput, Task, TaskProgress, TaskTarget
+from storage.models import Department, InboundMessage, Task, TaskProgress, TaskTarget
 from storage.repos import audit as audit_repo
 from storage.repos import inbox as inbox_repo
 from storage.repos import people as people_repo
@@ -136,21 +137,8 @@ async def expect(db: Database, caller: Caller, kind: str, target_id: int, *, now
     """After a button: the caller's next message is the progress (or extension request) for it."""
     async with db.transaction() as s:
         loaded = await _caller_target(s, caller, target_id=target_id)
-        row = await s.get(PendingInput, caller.telegram_id)
-        if row is None:
-            row = PendingInput(telegram_id=caller.telegram_id, kind=kind, ref_id=target_id, created_at=now)
-        row.kind, row.ref_id, row.created_at = kind, target_id, now
-        s.add(row)
+        await inputs.expect_in(s, caller.telegram_id, kind, target_id, now)
         return view_of(loaded.task, loaded.target, loaded.department, now)
-
-
-async def take_expected(db: Database, telegram_id: int) -> tuple[str, int | None] | None:
-    async with db.transaction() as s:
-        row = await s.get(PendingInput, telegram_id)
-        if row is None:
-            return None
-        await s.delete(row)
-        return row.kind, row.ref_id
 
 
 # ---------------------------------------------------------------- extensions

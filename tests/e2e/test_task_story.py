@@ -140,7 +140,7 @@ async def test_each_reminder_goes_once_over_a_simulated_month(desk: Desk, clock,
         at += timedelta(hours=2)
     await desk.delivered()
     texts = [c.text or "" for c in desk.api.sent_messages(transport.id)]
-    reminders = [t for t in texts if t.startswith("⏰") or t.startswith("⚠️")]
+    reminders = [t for t in texts if (t.startswith("⏰") or t.startswith("⚠️")) and "交办单 #1" in t]
     assert sum("请确认收到" in t for t in reminders) == 1
     assert sum("还有 3 天" in t for t in reminders) == 1 and sum("还有 1 天" in t for t in reminders) == 1
     assert sum("今天" in t for t in reminders) == 1

@@ -8,8 +8,8 @@ from bot.rules.names import find_name
 from bot.rules.roles import COMMANDS, Role, commands_for, is_allowed, menu_tier
 
 EVERYONE = {"start", "help", "whoami", "lang"}
-LIAISON = {"progress", "done", "mytasks"}
-OFFICE = {"invite", "liaisons", "grant", "revoke", "audit", "broadcast", "assign", "tasks", "task", "extend", "close"}
+LIAISON = {"progress", "done", "mytasks", "report"}
+OFFICE = {"invite", "liaisons", "grant", "revoke", "audit", "broadcast", "assign", "tasks", "task", "extend", "close", "cycle"}
 
 
 @pytest.mark.parametrize(

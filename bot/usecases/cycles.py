@@ -1,0 +1,154 @@
+"""Quarterly reporting cycles: opening them, reminding and escalating, and the office's view."""
+
+from __future__ import annotations
+
+import json
+from dataclasses import dataclass
+from datetime import datetime
+from zoneinfo import ZoneInfo
+
+from sqlmodel.ext.asyncio.session import AsyncSession
+
+from bot.errors import NotFound
+from bot.rules import cycles as rules
+from bot.rules.delivery import Outgoing
+from bot.rules.org import ReportingRule
+from bot.rules.people import Caller
+from bot.rules.tasks import slot_is_due
+from bot.rules.workdays import WorkCalendar
+from bot.texts import fmt_time, t
+from bot.usecases.outbox import enqueue_in
+from storage.db import Database
+from storage.models import ReportingCycle
+from storage.repos import audit as audit_repo
+from storage.repos import cycles as cycle_repo
+from storage.repos import org as org_repo
+from storage.repos import people as people_repo
+from storage.repos import tasks as task_repo
+
+
+async def rule_in(s: AsyncSession) -> ReportingRule:
+    """The reporting rule from the org file (its defaults when none was imported)."""
+    raw = (await org_repo.meta(s)).get("reporting")
+    if not raw:
+        return ReportingRule()
+    data = json.loads(raw)
+    return ReportingRule(**{**data, "reminders_days_before": tuple(data.get("reminders_days_before", ()))})
+
+
+def quarter_of_cycle(cycle: ReportingCycle) -> rules.Quarter:
+    return rules.Quarter(cycle.year, cycle.quarter)
+
+
+async def open_cycle(db: Database, *, at: datetime, tz: ZoneInfo, calendar: WorkCalendar) -> tuple[str, bool, int]:
+    """Open the quarter's cycle if it is not open yet, and let departments added since join it.
+    Returns (label, opened now, departments that joined now)."""
+    quarter = rules.quarter_at(at, tz)
+    async with db.transaction() as s:
+        cycle = await cycle_repo.by_label(s, quarter.label)
+        opened = False
+        if cycle is None:
+            rule = await rule_in(s)
+            cycle = await cycle_repo.add(s, ReportingCycle(
+                label=quarter.label, year=quarter.year, quarter=quarter.q, opens_at=rules.cycle_opens_at(quarter, tz),
+                deadline_at=rules.deadline(quarter, rule, tz, calendar), created_at=at))
+            await audit_repo.add(s, at=at, actor_id=None, action="cycle.open", target=quarter.label,
+                                 detail=f"deadline {cycle.deadline_at.isoformat()}")
+            opened = True
+        joined = await cycle_repo.add_missing_members(s, cycle.id, at)  # type: ignore[arg-type]
+    return quarter.label, opened, joined
+
+
+async def queue_reminders(
+    db: Database, *, at: datetime, tz: ZoneInfo, calendar: WorkCalendar, default_language: str,
+    admin_ids: frozenset[int],
+) -> int:
+    """Reminders to departments that have not submitted, on the configured days; one escalation
+    to directors after the deadline naming every department still missing."""
+    quarter = rules.quarter_at(at, tz)
+    items: list[Outgoing] = []
+    async with db.transaction() as s:
+        cycle = await cycle_repo.by_label(s, quarter.label)
+        if cycle is None:
+            return 0
+        rule = await rule_in(s)
+        members = await cycle_repo.members(s, cycle.id)  # type: ignore[arg-type]
+        submitted = set((await cycle_repo.first_submissions(s, cycle.id)).keys())  # type: ignore[arg-type]
+        missing = [d for d in members if d.id not in submitted]
+        due = cycle.deadline_at
+        chats = await task_repo.liaison_chats(s, [d.id for d in missing])  # type: ignore[misc]
+        for n, when in rules.reminder_times(quarter, rule, tz, calendar):
+            if not slot_is_due(when, at, tz):
+                continue
+            for dept in missing:
+                for person, chat, lang in chats.get(dept.id, []):  # type: ignore[arg-type]
+                    key = "cycle.remind_today" if n == 0 else "cycle.remind"
+                    items.append(Outgoing(chat_id=chat, dedup_key=f"cycle:{cycle.label}:dept:{dept.id}:remind-{n}:{person}",
+                                          text=t(lang or default_language, key, label=cycle.label, due=fmt_time(due, tz),
+                                                 days=n)))
+        local = at.astimezone(tz)
+        if missing and calendar.is_workday(local.date()) and at >= rules.escalation_time(quarter, rule, tz, calendar):
+            office = await people_repo.chats_with_role(s, "director") or \
+                await people_repo.chats_with_role(s, "admin", admin_ids)
+            for chat, lang in office:
+                language = lang or default_language
+                items.append(Outgoing(chat_id=chat, dedup_key=f"cycle:{cycle.label}:escalation:{chat}", text=t(
+                    language, "cycle.escalation", label=cycle.label, due=fmt_time(due, tz),
+                    submitted=len(members) - len(missing), total=len(members),
+                    names="、".join(d.name for d in missing))))
+        return await enqueue_in(s, items, at)
+
+
+@dataclass(frozen=True)
+class Submission:
+    department: str
+    submitted_at: datetime
+    late: bool
+    versions: int
+
+
+@dataclass(frozen=True)
+class CycleStatus:
+    label: str
+    deadline: datetime
+    total: int
+    submitted: list[Submission]
+    missing: list[str]
+    expected: list[tuple[str, str]]
+
+    @property
+    def late(self) -> list[str]:
+        return [s.department for s in self.submitted if s.late]
+
+
+def expected_of(cycle: ReportingCycle) -> list[tuple[str, str]]:
+    return [(n, u) for n, u in json.loads(cycle.expected_indicators)] if cycle.expected_indicators else []
+
+
+async def status(db: Database, *, now: datetime) -> CycleStatus:
+    async with db.session() as s:
+        cycle = await cycle_repo.current(s, now)
+        if cycle is None:
+            raise NotFound("cycle.none")
+        members = await cycle_repo.members(s, cycle.id)  # type: ignore[arg-type]
+        first = await cycle_repo.first_submissions(s, cycle.id)  # type: ignore[arg-type]
+        latest = {r.department_id: r for r in await cycle_repo.latest_reports(s, [cycle.id])}  # type: ignore[list-item]
+    names = {d.id: d.name for d in members}
+    submitted = [Submission(names[d], first[d].submitted_at, first[d].late, latest[d].version)
+                 for d in names if d in first]
+    return CycleStatus(cycle.label, cycle.deadline_at, len(members), submitted,
+                       [names[d] for d in names if d not in first], expected_of(cycle))
+
+
+async def set_expected(db: Database, admin: Caller, expected: list[tuple[str, str]], *, now: datetime) -> str:
+    async with db.transaction() as s:
+        cycle = await cycle_repo.current(s, now)
+        if cycle is None:
+            raise NotFound("cycle.none")
+        cycle.expected_indicators = json.dumps(expected, ensure_ascii=False)
+        s.add(cycle)
+        await audit_repo.add(s, at=now, actor_id=admin.telegram_id, action="cycle.indicators", target=cycle.label,
+                             detail="、".join(f"{n}({u})" for n, u in expected))
+        return cycle.label
+
+

@@ -1,0 +1,141 @@
+"""A department's quarterly report: collected as a draft (text, photos, documents), shown back
+with the indicators captured, and counted only when the liaison confirms. A later confirmed
+report supersedes the earlier one, which is kept as a version; after the deadline it is late."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import datetime
+
+from sqlmodel.ext.asyncio.session import AsyncSession
+
+from bot.errors import NotFound, Refused
+from bot.rules.indicators import Indicator, ParseResult, expected_missing, parse_indicators
+from bot.rules.people import Caller
+from bot.usecases import inputs
+from bot.usecases.cycles import expected_of
+from bot.usecases.inbox import Incoming
+from storage.db import Database
+from storage.models import Report, ReportDraft, ReportFile, ReportIndicator, ReportingCycle
+from storage.repos import audit as audit_repo
+from storage.repos import cycles as cycle_repo
+
+TEXT_MAX = 20_000
+EXPECT_KIND = "report"
+
+
+@dataclass(frozen=True)
+class DraftView:
+    draft_id: int
+    label: str
+    deadline: datetime
+    late: bool
+    text: str
+    files: int
+    parsed: ParseResult
+    missing: list[tuple[str, str]]
+    version: int  # the version confirming would create
+
+
+async def _cycle_for(s: AsyncSession, caller: Caller, now: datetime) -> ReportingCycle:
+    if caller.appointment is None:
+        raise Refused("task.not_liaison")
+    cycle = await cycle_repo.current(s, now)
+    if cycle is None:
+        raise NotFound("cycle.none")
+    return cycle
+
+
+async def _view(s: AsyncSession, draft: ReportDraft, cycle: ReportingCycle, now: datetime) -> DraftView:
+    parsed = parse_indicators(draft.text)
+    files = await cycle_repo.draft_files(s, draft.id)  # type: ignore[arg-type]
+    version = await cycle_repo.next_version(s, cycle.id, draft.department_id)  # type: ignore[arg-type]
+    return DraftView(draft.id, cycle.label, cycle.deadline_at, now > cycle.deadline_at, draft.text, len(files),  # type: ignore[arg-type]
+                     parsed, expected_missing(expected_of(cycle), parsed), version)
+
+
+async def _draft(s: AsyncSession, caller: Caller, cycle: ReportingCycle, now: datetime) -> ReportDraft:
+    draft = await cycle_repo.draft_of(s, caller.telegram_id)
+    department_id = caller.appointment.department_id  # type: ignore[union-attr]
+    if draft is not None and (draft.cycle_id != cycle.id or draft.department_id != department_id):
+        await s.delete(draft)  # a draft for an earlier cycle or department is stale
+        await s.flush()
+        draft = None
+    if draft is None:
+        draft = ReportDraft(telegram_id=caller.telegram_id, cycle_id=cycle.id, department_id=department_id,
+                            created_at=now)
+        s.add(draft)
+        await s.flush()
+    return draft
+
+
+async def begin(db: Database, caller: Caller, *, now: datetime) -> str:
+    """/report without text: the next messages are the report. Returns the cycle's label."""
+    async with db.transaction() as s:
+        cycle = await _cycle_for(s, caller, now)
+        await _draft(s, caller, cycle, now)
+        await inputs.expect_in(s, caller.telegram_id, EXPECT_KIND, None, now)
+        return cycle.label
+
+
+async def add(db: Database, caller: Caller, item: Incoming, *, now: datetime) -> DraftView:
+    """Add a message (text, or a photo/document with its caption) to the caller's draft."""
+    async with db.transaction() as s:
+        cycle = await _cycle_for(s, caller, now)
+        draft = await _draft(s, caller, cycle, now)
+        fresh = True
+        if item.file_id:
+            fresh = await cycle_repo.add_file(s, ReportFile(
+                draft_id=draft.id, kind=item.kind, file_id=item.file_id, file_name=item.file_name,
+                file_size=item.file_size, mime_type=item.mime_type, chat_id=item.chat_id, message_id=item.message_id))
+        if fresh and item.text:
+            draft.text = "\n".join(p for p in (draft.text, item.text.strip()) if p)
+            if len(draft.text) > TEXT_MAX:
+                raise Refused("report.too_long", limit=TEXT_MAX)
+            s.add(draft)
+        await inputs.expect_in(s, caller.telegram_id, EXPECT_KIND, None, now)  # keep collecting
+        return await _view(s, draft, cycle, now)
+
+
+@dataclass(frozen=True)
+class Submitted:
+    label: str
+    version: int
+    late: bool
+    indicators: list[Indicator]
+    files: int
+
+
+async def submit(db: Database, caller: Caller, draft_id: int, *, now: datetime) -> Submitted:
+    async with db.transaction() as s:
+        draft = await s.get(ReportDraft, draft_id)
+        if draft is None or draft.telegram_id != caller.telegram_id:
+            raise Refused("report.draft_gone")
+        cycle = await s.get(ReportingCycle, draft.cycle_id)
+        assert cycle is not None
+        files = await cycle_repo.draft_files(s, draft.id)  # type: ignore[arg-type]
+        if not draft.text.strip() and not files:
+            raise Refused("report.empty")
+        parsed = parse_indicators(draft.text)
+        version = await cycle_repo.next_version(s, cycle.id, draft.department_id)  # type: ignore[arg-type]
+        late = now > cycle.deadline_at
+        report = await cycle_repo.add_report(s, Report(
+            cycle_id=cycle.id, department_id=draft.department_id, version=version, submitted_by=caller.telegram_id,  # type: ignore[arg-type]
+            submitted_at=now, late=late, text=draft.text,
+        ), [ReportIndicator(report_id=0, name=i.name[:100], value=str(i.value), unit=i.unit[:20], raw=i.raw[:300])
+            for i in parsed.indicators])
+        await cycle_repo.attach_files(s, draft.id, report.id)  # type: ignore[arg-type]
+        await s.delete(draft)
+        await inputs.clear_in(s, caller.telegram_id)
+        await audit_repo.add(s, at=now, actor_id=caller.telegram_id, action="report.submit",
+                             target=f"{cycle.label}:v{version}", detail="late" if late else None)
+        return Submitted(cycle.label, version, late, parsed.indicators, len(files))
+
+
+async def discard(db: Database, caller: Caller, draft_id: int) -> None:
+    async with db.transaction() as s:
+        draft = await s.get(ReportDraft, draft_id)
+        if draft is None or draft.telegram_id != caller.telegram_id:
+            raise Refused("report.draft_gone")
+        await s.delete(draft)
+        await inputs.clear_in(s, caller.telegram_id)

@@ -1,0 +1,95 @@
+"""Quarterly reports: the liaisons' /report (with a confirmation step) and the office's /cycle."""
+
+from __future__ import annotations
+
+from telegram import InlineKeyboardMarkup, Update
+from telegram.ext import BaseHandler, CallbackQueryHandler, CommandHandler
+
+from bot.errors import DomainError, UsageError
+from bot.rules.callbacks import decode
+from bot.rules.indicators import parse_expected_spec
+from bot.usecases import cycles, reports
+from bot.usecases.inbox import Incoming
+from bot.views.reports import cycle_status, draft, items
+from handlers.commands import command_text
+from handlers.context import Ctx
+from handlers.errors import render
+from handlers.incoming import incoming
+from handlers.replies import lang, reply, send, text
+
+
+async def _preview(update: Update, context: Ctx, view: reports.DraftView) -> None:
+    body, keyboard = draft(view, lang(context), context.services.settings.tz)
+    message = update.effective_message
+    assert message is not None
+    await message.reply_text(body, reply_markup=InlineKeyboardMarkup.de_json(keyboard, context.bot))
+
+
+async def report(update: Update, context: Ctx) -> None:
+    message = update.effective_message
+    assert message is not None
+    body = command_text(message)
+    db, now = context.services.db, context.now()
+    if not body:
+        label = await reports.begin(db, context.caller, now=now)
+        await reply(update, context, "report.begin", label=label)
+        return
+    item = Incoming(chat_id=message.chat_id, message_id=message.message_id, sender_id=context.caller.telegram_id,
+                    kind="text", text=body)
+    await _preview(update, context, await reports.add(db, context.caller, item, now=now))
+
+
+async def add_message(update: Update, context: Ctx, item: Incoming, _ref: int | None) -> None:
+    """A message sent while a report is being collected (after /report)."""
+    message = update.effective_message
+    assert message is not None
+    await _preview(update, context, await reports.add(context.services.db, context.caller, item, now=context.now()))
+
+
+async def on_button(update: Update, context: Ctx) -> None:
+    query = update.callback_query
+    assert query is not None
+    cb = decode(query.data)
+    if cb is None or cb.kind != "r":
+        await query.answer(text(context, "button.stale"))
+        return
+    db, now = context.services.db, context.now()
+    try:
+        if cb.action == "ok":
+            done = await reports.submit(db, context.caller, cb.ref, now=now)
+            note = text(context, "report.submitted", label=done.label, version=done.version,
+                        late=text(context, "report.late_mark") if done.late else "", count=len(done.indicators),
+                        files=done.files)
+            if done.version > 1:
+                note += "\n" + text(context, "report.superseded")
+        else:
+            await reports.discard(db, context.caller, cb.ref)
+            note = text(context, "report.discarded")
+    except DomainError as error:
+        await query.answer(render(error, lang(context))[:200])
+        return
+    await query.answer()
+    await query.edit_message_reply_markup(reply_markup=None)
+    await send(update, note)
+
+
+async def cycle(update: Update, context: Ctx) -> None:
+    args = context.args or []
+    db, now, tz = context.services.db, context.now(), context.services.settings.tz
+    if not args:
+        await send(update, cycle_status(await cycles.status(db, now=now), lang(context), tz))
+        return
+    if args[0].lower() != "indicators":
+        raise UsageError("cycle")
+    spec = command_text(update.effective_message).split(maxsplit=1)
+    expected = parse_expected_spec(spec[1] if len(spec) > 1 else "")
+    label = await cycles.set_expected(db, context.caller, expected, now=now)
+    await reply(update, context, "cycle.indicators_set", label=label, items=items(expected))
+
+
+def handlers() -> list[BaseHandler]:
+    return [
+        CommandHandler("report", report),
+        CommandHandler("cycle", cycle),
+        CallbackQueryHandler(on_button, pattern=r"^r:"),
+    ]

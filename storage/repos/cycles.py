@@ -1,0 +1,123 @@
+"""Reporting cycles, their member departments, reports (with versions), indicators and drafts."""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from datetime import datetime
+
+from sqlalchemy import func
+from sqlmodel import col, select, update
+from sqlmodel.ext.asyncio.session import AsyncSession
+
+from storage.models import (CycleMember, Department, Report, ReportDraft, ReportFile, ReportIndicator,
+                            ReportingCycle)
+
+
+async def by_label(s: AsyncSession, label: str) -> ReportingCycle | None:
+    return (await s.exec(select(ReportingCycle).where(ReportingCycle.label == label))).first()
+
+
+async def current(s: AsyncSession, now: datetime) -> ReportingCycle | None:
+    """The most recently opened cycle (reports are accepted, late, until the next one opens)."""
+    return (await s.exec(select(ReportingCycle).where(col(ReportingCycle.opens_at) <= now)
+                         .order_by(col(ReportingCycle.opens_at).desc()).limit(1))).first()
+
+
+async def add(s: AsyncSession, cycle: ReportingCycle) -> ReportingCycle:
+    s.add(cycle)
+    await s.flush()
+    return cycle
+
+
+async def add_missing_members(s: AsyncSession, cycle_id: int, now: datetime) -> int:
+    """Every department not yet a member of the cycle joins it. Returns how many joined."""
+    have = set(await s.exec(select(CycleMember.department_id).where(CycleMember.cycle_id == cycle_id)))
+    new = [d for d in await s.exec(select(Department.id)) if d not in have]
+    s.add_all(CycleMember(cycle_id=cycle_id, department_id=d, joined_at=now) for d in new)  # type: ignore[arg-type]
+    await s.flush()
+    return len(new)
+
+
+async def members(s: AsyncSession, cycle_id: int) -> list[Department]:
+    return list(await s.exec(select(Department).join(CycleMember, col(CycleMember.department_id) == Department.id)
+                             .where(CycleMember.cycle_id == cycle_id).order_by(col(Department.id))))
+
+
+async def latest_reports(s: AsyncSession, cycle_ids: Sequence[int]) -> list[Report]:
+    """The newest version of each department's report in the cycles."""
+    if not cycle_ids:
+        return []
+    newest = (select(Report.cycle_id, Report.department_id, func.max(Report.version).label("v"))
+              .where(col(Report.cycle_id).in_(list(cycle_ids)))
+              .group_by(Report.cycle_id, Report.department_id).subquery())
+    rows = await s.exec(select(Report).join(newest, (col(Report.cycle_id) == newest.c.cycle_id)
+                                            & (col(Report.department_id) == newest.c.department_id)
+                                            & (col(Report.version) == newest.c.v)))
+    return list(rows)
+
+
+async def versions(s: AsyncSession, cycle_id: int, department_id: int) -> list[Report]:
+    return list(await s.exec(select(Report).where(Report.cycle_id == cycle_id, Report.department_id == department_id)
+                             .order_by(col(Report.version))))
+
+
+async def first_submissions(s: AsyncSession, cycle_id: int) -> dict[int, Report]:
+    """department id → its first version (whether it reported on time is decided by that one)."""
+    out: dict[int, Report] = {}
+    for report in await s.exec(select(Report).where(Report.cycle_id == cycle_id).order_by(col(Report.version))):
+        out.setdefault(report.department_id, report)
+    return out
+
+
+async def next_version(s: AsyncSession, cycle_id: int, department_id: int) -> int:
+    top = (await s.exec(select(func.max(Report.version)).where(
+        Report.cycle_id == cycle_id, Report.department_id == department_id))).one()
+    return int(top or 0) + 1
+
+
+async def add_report(s: AsyncSession, report: Report, indicators: Sequence[ReportIndicator]) -> Report:
+    s.add(report)
+    await s.flush()
+    for item in indicators:
+        item.report_id = report.id  # type: ignore[assignment]
+    s.add_all(indicators)
+    await s.flush()
+    return report
+
+
+async def indicators_of(s: AsyncSession, report_ids: Sequence[int]) -> list[ReportIndicator]:
+    if not report_ids:
+        return []
+    return list(await s.exec(select(ReportIndicator).where(col(ReportIndicator.report_id).in_(list(report_ids)))
+                             .order_by(col(ReportIndicator.id))))
+
+
+async def files_of_reports(s: AsyncSession, report_ids: Sequence[int]) -> list[ReportFile]:
+    if not report_ids:
+        return []
+    return list(await s.exec(select(ReportFile).where(col(ReportFile.report_id).in_(list(report_ids)))))
+
+
+async def draft_of(s: AsyncSession, telegram_id: int) -> ReportDraft | None:
+    return (await s.exec(select(ReportDraft).where(ReportDraft.telegram_id == telegram_id))).first()
+
+
+async def draft_files(s: AsyncSession, draft_id: int) -> list[ReportFile]:
+    return list(await s.exec(select(ReportFile).where(ReportFile.draft_id == draft_id).order_by(col(ReportFile.id))))
+
+
+async def attach_files(s: AsyncSession, draft_id: int, report_id: int) -> None:
+    await s.exec(update(ReportFile).where(col(ReportFile.draft_id) == draft_id)  # type: ignore[call-overload]
+                 .values(report_id=report_id, draft_id=None))
+
+
+async def add_file(s: AsyncSession, item: ReportFile) -> bool:
+    """Keep a file once per Telegram message."""
+    if item.chat_id is not None and item.message_id is not None:
+        seen = await s.exec(select(ReportFile.id).where(ReportFile.chat_id == item.chat_id,
+                                                        ReportFile.message_id == item.message_id))
+        if seen.first() is not None:
+            return False
+    s.add(item)
+    await s.flush()
+    return True
