@@ -1,0 +1,390 @@
+"""The step-by-step /assign: /assign without arguments starts a dialogue (admins only; the access
+layer refuses everyone else before this runs).
+
+1. targets: a message with one toggle button per working group and per department (✅ when chosen,
+   edited in place, paged beyond 40), then Next or Cancel;
+2. due time, 3. title, 4. details (or /skip), 5. an optional photo or file (or /skip): typed in turn;
+   a value the rules refuse is answered with the reason and asked for again;
+6. a summary with Confirm or Cancel. Confirm creates the task exactly as `/assign TARGETS | DUE |
+   TITLE [| DETAILS]` does (handlers/tasks.py); nothing is written to the database before it.
+
+/cancel ends the dialogue at any step; /assign alone starts it afresh; 15 idle minutes end it with a
+notice. The draft lives only in `context.user_data` (in memory, like the conversation's state), so a
+restart of the bot drops an unfinished draft: the admin starts again with /assign. /assign with
+arguments is not this handler's (it goes to handlers/tasks.py, also during a dialogue).
+
+Registered in group 0 before the task commands and before the inbox fallback, so the dialogue's
+messages reach it first: while someone is in the dialogue it takes their plain messages, files and
+`a:` buttons; their other commands pass through to the other handlers.
+"""
+
+from __future__ import annotations
+
+import warnings
+from dataclasses import dataclass, field
+from datetime import datetime, timedelta
+
+from telegram import InlineKeyboardMarkup, Update
+from telegram.error import BadRequest
+from telegram.ext import (
+    BaseHandler,
+    CallbackQueryHandler,
+    CommandHandler,
+    ConversationHandler,
+    MessageHandler,
+    TypeHandler,
+    filters,
+)
+from telegram.warnings import PTBUserWarning
+
+from bot.errors import DomainError
+from bot.rules.roles import Role
+from bot.rules.tasks import DETAILS_MAX, TITLE_MAX, AssignRequest, check_title, parse_due
+from bot.texts import fmt_time
+from bot.usecases import assign_choices, tasks
+from bot.usecases.tasks import Attachment
+from bot.views.assign import Choice, Keyboard, chosen_names, decode, department_count, page_count, picked, picker, summary
+from handlers.context import Ctx
+from handlers.errors import render
+from handlers.replies import lang, reply, send, text
+
+TIMEOUT = timedelta(minutes=15)
+DRAFT = "assign_draft"  # the user_data key
+
+PICK, DUE, TITLE, DETAILS, ATTACHMENT, CONFIRM = "pick", "due", "title", "details", "attachment", "confirm"
+END = ConversationHandler.END
+
+PROMPTS = {PICK: "assign_dialog.use_buttons", DUE: "assign_dialog.ask_due", TITLE: "assign_dialog.ask_title",
+           DETAILS: "assign_dialog.ask_details", ATTACHMENT: "assign_dialog.ask_attachment",
+           CONFIRM: "assign_dialog.use_buttons"}
+
+
+@dataclass
+class Draft:
+    choices: list[Choice]
+    selected: set[int] = field(default_factory=set)
+    page: int = 0
+    message_id: int | None = None  # the message whose buttons belong to this draft
+    due: datetime | None = None
+    title: str | None = None
+    details: str | None = None
+    attachment: Attachment | None = None
+    due_then_confirm: bool = False  # asked for the due time again at Confirm (it had passed)
+
+
+def _draft(context: Ctx) -> Draft | None:
+    draft = context.user_data.get(DRAFT) if context.user_data is not None else None
+    return draft if isinstance(draft, Draft) else None
+
+
+def _drop(context: Ctx) -> Draft | None:
+    return context.user_data.pop(DRAFT, None) if context.user_data is not None else None
+
+
+def _markup(keyboard: Keyboard | None, context: Ctx) -> InlineKeyboardMarkup | None:
+    return InlineKeyboardMarkup.de_json(keyboard, context.bot) if keyboard else None
+
+
+async def _prompt(update: Update, context: Ctx, state: str) -> str:
+    await reply(update, context, PROMPTS[state], limit=TITLE_MAX if state == TITLE else DETAILS_MAX)
+    return state
+
+
+async def _retire_buttons(context: Ctx, chat_id: int | None, draft: Draft | None) -> None:
+    """Take the buttons off the draft's last message, so nothing stale is left to press."""
+    if draft is None or draft.message_id is None or chat_id is None:
+        return
+    try:
+        await context.bot.edit_message_reply_markup(chat_id, draft.message_id, reply_markup=None)
+    except BadRequest:  # already gone or unchanged
+        pass
+
+
+async def _edit(update: Update, context: Ctx, body: str, keyboard: Keyboard | None) -> None:
+    query = update.callback_query
+    assert query is not None
+    try:
+        await query.edit_message_text(body, reply_markup=_markup(keyboard, context))
+    except BadRequest as error:
+        if "not modified" not in str(error).lower():
+            raise
+
+
+# ---------------------------------------------------------------- step 1: targets
+
+
+async def start(update: Update, context: Ctx) -> str | int:
+    chat = update.effective_chat
+    await _retire_buttons(context, chat.id if chat else None, _drop(context))  # /assign again: start afresh
+    choices = await assign_choices.choices(context.services.db)
+    if not choices:
+        await reply(update, context, "assign_dialog.no_org")
+        return END
+    draft = Draft(choices)
+    body, keyboard = picker(choices, draft.selected, draft.page, lang(context))
+    message = update.effective_message
+    assert message is not None
+    sent = await message.reply_text(body, reply_markup=_markup(keyboard, context))
+    draft.message_id = sent.message_id
+    context.user_data[DRAFT] = draft  # type: ignore[index]
+    return PICK
+
+
+async def _ours(update: Update, context: Ctx) -> tuple[Draft, str, int | None] | None:
+    """The draft and the decoded button, when the button is this draft's; otherwise the press is
+    answered with the short stale-button notice and None is returned."""
+    query = update.callback_query
+    assert query is not None
+    draft, decoded = _draft(context), decode(query.data)
+    message_id = query.message.message_id if query.message is not None else None
+    if draft is None or decoded is None or message_id != draft.message_id:
+        await query.answer(text(context, "button.stale"))
+        return None
+    return draft, decoded[0], decoded[1]
+
+
+async def on_pick(update: Update, context: Ctx) -> str | int | None:
+    query = update.callback_query
+    assert query is not None
+    found = await _ours(update, context)
+    if found is None:
+        return None
+    draft, action, n = found
+    if action == "c":
+        return await _cancel_by_button(update, context)
+    if action == "t" and n is not None and n < len(draft.choices):
+        draft.selected ^= {n}
+    elif action == "p" and n is not None and n < page_count(len(draft.choices)):
+        draft.page = n
+    elif action == "n":
+        if not draft.selected:
+            await query.answer(text(context, "assign_dialog.pick_first"), show_alert=True)
+            return None
+        if not department_count(draft.choices, draft.selected):  # only groups without members
+            await query.answer(text(context, "assign.no_targets"), show_alert=True)
+            return None
+        await _edit(update, context, picked(draft.choices, draft.selected, lang(context)), None)
+        await query.answer()
+        draft.message_id = None
+        return await _prompt(update, context, DUE)
+    else:  # a well-formed button that is not one of this step's (an index out of range, Confirm…)
+        await query.answer(text(context, "button.stale"))
+        return None
+    body, keyboard = picker(draft.choices, draft.selected, draft.page, lang(context))
+    await _edit(update, context, body, keyboard)
+    await query.answer()
+    return None
+
+
+# ---------------------------------------------------------------- steps 2–5: typed answers
+
+
+async def on_due(update: Update, context: Ctx) -> str | int | None:
+    draft = _draft(context)
+    message = update.effective_message
+    if draft is None or message is None:
+        return END
+    settings = context.services.settings
+    try:
+        draft.due = parse_due(message.text or "", now=context.now(), tz=settings.tz)
+    except DomainError as error:  # names the value; the user types it again
+        await send(update, render(error, lang(context)))
+        return DUE
+    if draft.due_then_confirm:
+        draft.due_then_confirm = False
+        return await _show_summary(update, context, draft)
+    return await _prompt(update, context, TITLE)
+
+
+async def on_title(update: Update, context: Ctx) -> str | int | None:
+    draft = _draft(context)
+    message = update.effective_message
+    if draft is None or message is None:
+        return END
+    title = (message.text or "").strip()
+    if not title:
+        return await _prompt(update, context, TITLE)
+    try:
+        draft.title = check_title(title)
+    except DomainError as error:
+        await send(update, render(error, lang(context)))
+        return TITLE
+    return await _prompt(update, context, DETAILS)
+
+
+async def on_details(update: Update, context: Ctx) -> str | int | None:
+    draft = _draft(context)
+    message = update.effective_message
+    if draft is None or message is None:
+        return END
+    details = (message.text or "").strip()
+    if len(details) > DETAILS_MAX:
+        await send(update, render(DomainError("assign.details_too_long", limit=DETAILS_MAX), lang(context)))
+        return DETAILS
+    draft.details = details or None
+    return await _prompt(update, context, ATTACHMENT)
+
+
+async def skip_details(update: Update, context: Ctx) -> str | int | None:
+    draft = _draft(context)
+    if draft is None:
+        return END
+    draft.details = None
+    return await _prompt(update, context, ATTACHMENT)
+
+
+async def on_file(update: Update, context: Ctx) -> str | int | None:
+    draft = _draft(context)
+    message = update.effective_message
+    if draft is None or message is None:
+        return END
+    if message.photo:
+        draft.attachment = Attachment(message.photo[-1].file_id, None, "photo")
+    elif message.document:
+        draft.attachment = Attachment(message.document.file_id, message.document.file_name, "document")
+    else:
+        return await _prompt(update, context, ATTACHMENT)
+    return await _show_summary(update, context, draft)
+
+
+async def skip_file(update: Update, context: Ctx) -> str | int | None:
+    draft = _draft(context)
+    if draft is None:
+        return END
+    draft.attachment = None
+    return await _show_summary(update, context, draft)
+
+
+def _reprompt(state: str):  # type: ignore[no-untyped-def]
+    """Something the step does not take (a sticker for the title, text while buttons are shown)."""
+
+    async def again(update: Update, context: Ctx) -> str:
+        return await _prompt(update, context, state)
+
+    return again
+
+
+# ---------------------------------------------------------------- step 6: confirm
+
+
+async def _show_summary(update: Update, context: Ctx, draft: Draft) -> str:
+    assert draft.due is not None and draft.title is not None
+    attachment = (draft.attachment.name or text(context, "assign_dialog.photo_name")) if draft.attachment else None
+    body, keyboard = summary(draft.choices, draft.selected, due=draft.due, title=draft.title, details=draft.details,
+                             attachment=attachment, lang=lang(context), tz=context.services.settings.tz)
+    message = update.effective_message
+    assert message is not None
+    sent = await message.reply_text(body, reply_markup=_markup(keyboard, context))
+    draft.message_id = sent.message_id
+    return CONFIRM
+
+
+async def on_confirm(update: Update, context: Ctx) -> str | int | None:
+    query = update.callback_query
+    assert query is not None
+    found = await _ours(update, context)
+    if found is None:
+        return None
+    draft, action, _ = found
+    if action == "c":
+        return await _cancel_by_button(update, context)
+    if action != "ok":
+        await query.answer(text(context, "button.stale"))
+        return None
+    if not context.caller.has(Role.ADMIN):  # the role was revoked during the dialogue
+        await query.answer(text(context, "access.denied_button"), show_alert=True)
+        await _retire_buttons(context, query.message.chat.id if query.message else None, _drop(context))
+        return END
+    assert draft.due is not None and draft.title is not None
+    settings, now = context.services.settings, context.now()
+    await query.edit_message_reply_markup(reply_markup=None)  # the summary stays, without buttons
+    await query.answer()
+    draft.message_id = None
+    if draft.due <= now:  # the due time passed while the draft waited: ask again, then confirm again
+        await send(update, render(DomainError("due.past", value=fmt_time(draft.due, settings.tz)), lang(context)))
+        draft.due_then_confirm = True
+        return await _prompt(update, context, DUE)
+    request = AssignRequest(tuple(chosen_names(draft.choices, draft.selected)), draft.due, draft.title, draft.details)
+    _drop(context)
+    try:
+        created = await tasks.create(context.services.db, context.caller, request, now=now, tz=settings.tz,
+                                     default_language=settings.bot_language, attachment=draft.attachment)
+    except DomainError as error:  # e.g. a group renamed meanwhile: nothing was created
+        await send(update, render(error, lang(context)))
+        return END
+    context.services.wake_outbox()
+    lines = [text(context, "assign.created", id=created.task_id, title=created.title,
+                  due=fmt_time(created.due, settings.tz), notified=created.notified, total=created.total)]
+    if created.without_liaison:
+        lines.append(text(context, "assign.no_liaison", names="、".join(created.without_liaison)))
+    await send(update, "\n".join(lines))
+    return END
+
+
+# ---------------------------------------------------------------- leaving
+
+
+async def _cancel_by_button(update: Update, context: Ctx) -> int:
+    query = update.callback_query
+    assert query is not None
+    _drop(context)
+    await _edit(update, context, text(context, "assign_dialog.cancelled"), None)
+    await query.answer()
+    return END
+
+
+async def cancel(update: Update, context: Ctx) -> int:
+    chat = update.effective_chat
+    await _retire_buttons(context, chat.id if chat else None, _drop(context))
+    await reply(update, context, "assign_dialog.cancelled")
+    return END
+
+
+async def stale_button(update: Update, context: Ctx) -> None:
+    """An `a:` button of this dialogue pressed at a step that has no buttons."""
+    query = update.callback_query
+    assert query is not None
+    await query.answer(text(context, "button.stale"))
+
+
+async def timed_out(update: Update, context: Ctx) -> None:
+    chat = update.effective_chat
+    if chat is None:
+        return
+    await _retire_buttons(context, chat.id, _drop(context))
+    await context.bot.send_message(chat.id, text(context, "assign_dialog.timeout",
+                                                 minutes=int(TIMEOUT.total_seconds() // 60)))
+
+
+def dialogue() -> ConversationHandler:
+    typed = filters.TEXT & ~filters.COMMAND
+    other = ~filters.COMMAND & ~filters.StatusUpdate.ALL
+    buttons = "^a:"
+
+    def answers(step: str, *taking: BaseHandler) -> list[BaseHandler]:
+        return [*taking, MessageHandler(other, _reprompt(step))]
+
+    with warnings.catch_warnings():  # per_message=False is meant: the key is the admin's chat
+        warnings.filterwarnings("ignore", message=".*per_message=False", category=PTBUserWarning)
+        return ConversationHandler(
+            entry_points=[CommandHandler("assign", start, has_args=False)],
+            states={
+                PICK: answers(PICK, CallbackQueryHandler(on_pick, pattern=buttons)),
+                DUE: answers(DUE, MessageHandler(typed, on_due)),
+                TITLE: answers(TITLE, MessageHandler(typed, on_title)),
+                DETAILS: answers(DETAILS, MessageHandler(typed, on_details), CommandHandler("skip", skip_details)),
+                ATTACHMENT: answers(ATTACHMENT, MessageHandler(filters.PHOTO | filters.Document.ALL, on_file),
+                                    CommandHandler("skip", skip_file)),
+                CONFIRM: answers(CONFIRM, CallbackQueryHandler(on_confirm, pattern=buttons)),
+                ConversationHandler.TIMEOUT: [TypeHandler(Update, timed_out)],
+            },
+            fallbacks=[CommandHandler("cancel", cancel), CallbackQueryHandler(stale_button, pattern=buttons)],
+            allow_reentry=True,
+            per_user=True,
+            per_chat=True,
+            conversation_timeout=TIMEOUT,
+        )
+
+
+def handlers() -> list[BaseHandler]:
+    return [dialogue()]
