@@ -8,7 +8,8 @@ from telegram.ext import AIORateLimiter, Application, ApplicationBuilder, Defaul
 
 from bot import logs
 from bot.services import Services
-from handlers import access, assign_dialog, broadcast, general, inbox, menus, office, registration, reports, task_buttons, tasks
+from handlers import (access, assign_dialog, broadcast, digests, general, inbox, menus, office, registration,
+                      reports, task_buttons, tasks)
 from jobs.delivery import TICK_INTERVAL, Delivery, tick_job
 from handlers.context import CONTEXT_TYPES, App
 from handlers.errors import on_error
@@ -36,7 +37,8 @@ def build_application(services: Services) -> App:
 
 def register_handlers(app: App) -> None:
     app.add_handler(access.handler(), group=-1)
-    for feature in (registration, general, office, broadcast, assign_dialog, tasks, reports, task_buttons, inbox):  # inbox's fallbacks come last
+    # assign_dialog before tasks (/assign alone opens it); inbox's fallbacks come last
+    for feature in (registration, general, office, broadcast, assign_dialog, tasks, reports, digests, task_buttons, inbox):
         app.add_handlers(feature.handlers())
     app.add_error_handler(on_error)
 

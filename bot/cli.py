@@ -215,6 +215,45 @@ def _telegram_errors(work: Callable[[], Awaitable[T]], base_url: str) -> Callabl
     return wrapped
 
 
+def cmd_digest(settings: Settings, args: argparse.Namespace) -> int:
+    """Build the directors' digest offline: text to stdout, or --out FILE (.xlsx, .png, or text)."""
+    at = _parse_at(args.at, settings)
+    from bot.narrative import with_narrative
+    from bot.usecases import digests
+
+    db = _database(settings)
+    lang = settings.bot_language
+
+    async def work():  # type: ignore[no-untyped-def]
+        await migrate.upgrade_to_head(db)
+        return await with_narrative(settings, await digests.build(db, args.period, at=at, tz=settings.tz), lang)
+
+    digest = asyncio.run(_with_db(db, work))
+    out = Path(args.out) if args.out else None
+    try:
+        if out is not None and out.suffix.lower() == ".xlsx":
+            from bot.render.workbook import workbook_xlsx
+
+            out.write_bytes(workbook_xlsx(digest, lang, settings.tz))
+        elif out is not None and out.suffix.lower() == ".png":
+            from bot.render.chart import chart_png
+
+            out.write_bytes(chart_png(digest, lang, settings.tz))
+        else:
+            from bot.views.digest import plain, render
+
+            text = plain(render(digest, lang, settings.tz))
+            if out is None:
+                print(text)
+            else:
+                out.write_text(text + "\n", encoding="utf-8")
+    except OSError as exc:
+        raise OperatorError(f"cannot write {args.out}: {exc.strerror or exc}") from None
+    if out is not None:
+        print(f"{digest.period.kind} digest {digest.period.label} written to {out}")
+    return 0
+
+
 def parser() -> argparse.ArgumentParser:
     p = argparse.ArgumentParser(prog="liaison-desk", description="联络员协同助手 — the liaison office bot")
     p.set_defaults(func=cmd_run)
@@ -230,6 +269,11 @@ def parser() -> argparse.ArgumentParser:
     tick_p.add_argument("--at", metavar="ISO-8601", help="as if the clock read this (default: now; BOT_TIMEZONE when no offset)")
     tick_p.add_argument("--wait", type=float, default=60.0, metavar="SECONDS", help="longest time to spend delivering (default 60)")
     tick_p.set_defaults(func=cmd_tick)
+    digest_p = sub.add_parser("digest", help="build the directors' digest offline")
+    digest_p.add_argument("--period", choices=("week", "month", "quarter"), default="week")
+    digest_p.add_argument("--at", metavar="ISO-8601", help="as if the clock read this (default: now)")
+    digest_p.add_argument("--out", metavar="FILE", help="write FILE: .xlsx workbook, .png chart, anything else text")
+    digest_p.set_defaults(func=cmd_digest)
     return p
 
 

@@ -8,9 +8,11 @@ from __future__ import annotations
 from typing import Literal
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
-from pydantic import Field, SecretStr, field_validator
+from pydantic import Field, SecretStr, field_validator, model_validator
 from pydantic_settings import BaseSettings, NoDecode, SettingsConfigDict
 from typing_extensions import Annotated
+
+from bot.rules.digest import Schedule, parse_schedule
 
 DEFAULT_DATABASE_URL = "sqlite+aiosqlite:///liaison.db"
 
@@ -31,6 +33,9 @@ class Settings(BaseSettings):
     webhook_secret: SecretStr | None = None
     webhook_listen: str = "0.0.0.0"
     webhook_port: int = 8443
+    digest_weekly: str = "mon 09:00"
+    digest_monthly: str = "1 09:00"
+    digest_quarterly: str = "1 09:00"  # days after the reporting deadline, and the time
     summary_llm_url: str | None = None
     summary_llm_model: str | None = None
     summary_llm_api_key: SecretStr | None = None
@@ -61,6 +66,15 @@ class Settings(BaseSettings):
     @classmethod
     def _empty_is_unset(cls, value: object) -> object:
         return None if value == "" else value
+
+    @model_validator(mode="after")
+    def _valid_schedule(self) -> Settings:
+        parse_schedule(self.digest_weekly, self.digest_monthly, self.digest_quarterly)
+        return self
+
+    @property
+    def schedule(self) -> Schedule:
+        return parse_schedule(self.digest_weekly, self.digest_monthly, self.digest_quarterly)
 
     @property
     def tz(self) -> ZoneInfo:

@@ -13,6 +13,7 @@ from bot.rules.callbacks import Callback, decode
 from bot.rules.tasks import Action
 from bot.texts import fmt_time
 from bot.usecases import task_actions, tasks
+from bot.views.digest import plain
 from bot.views.tasks import TargetView, notice
 from handlers.context import Ctx
 from handlers.errors import render
@@ -89,14 +90,7 @@ async def on_button(update: Update, context: Ctx) -> None:
         note = await route(update, context, cb)
     except DomainError as error:
         note = render(error, lang(context))
-    await query.answer(_plain(note)[:200])
-
-
-def _plain(html_text: str) -> str:
-    """Callback answers are plain text: drop the few tags the catalog uses."""
-    for tag in ("<b>", "</b>", "<i>", "</i>", "<code>", "</code>"):
-        html_text = html_text.replace(tag, "")
-    return html_text.replace("&lt;", "<").replace("&gt;", ">").replace("&amp;", "&")
+    await query.answer(plain(note)[:200])
 
 
 def handlers() -> list[BaseHandler]:

@@ -10,6 +10,7 @@ from datetime import datetime
 
 from bot.services import Services
 from bot.usecases import cycles, outbox, task_reminders, tasks, updates
+from jobs import digests as digest_jobs
 
 log = logging.getLogger(__name__)
 
@@ -63,6 +64,10 @@ async def reporting_reminders(ctx: TickContext) -> int:
                                         default_language=settings.bot_language, admin_ids=settings.bot_admin_ids)
 
 
+async def directors_digests(ctx: TickContext) -> int:
+    return await digest_jobs.scheduled(ctx.services, ctx.at)
+
+
 STEPS: list[tuple[str, TickStep]] = [
     ("expire-stale-sends", expire_stale_sends),
     ("prune-processed-updates", prune_processed_updates),
@@ -70,4 +75,5 @@ STEPS: list[tuple[str, TickStep]] = [
     ("task-reminders", task_reminders_and_escalations),
     ("open-cycle", open_reporting_cycle),
     ("cycle-reminders", reporting_reminders),
+    ("digests", directors_digests),
 ]

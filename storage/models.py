@@ -365,3 +365,15 @@ class ReportFile(SQLModel, table=True):
     mime_type: str | None = Field(default=None, max_length=100)
     chat_id: int | None = Field(default=None, sa_type=BigInteger)
     message_id: int | None = Field(default=None, sa_type=BigInteger)
+
+
+class DigestRun(SQLModel, table=True):
+    """A scheduled digest that was sent: its period and the numbers the next one compares with."""
+
+    __tablename__ = "digest_runs"
+    __table_args__ = (UniqueConstraint("kind", "label", name="uq_digest_runs_kind_label"),)
+    id: int | None = Field(default=None, primary_key=True)
+    kind: str = Field(max_length=10)
+    label: str = Field(max_length=12)
+    created_at: datetime = _when()
+    snapshot: str  # JSON

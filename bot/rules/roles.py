@@ -34,6 +34,7 @@ def _spec(name: str, *roles: Role) -> CommandSpec:
 
 _ALL = (Role.EVERYONE,)
 _OFFICE = (Role.ADMIN,)
+_DIRECTORS = (Role.DIRECTOR, Role.ADMIN)  # admins can do everything directors can
 
 COMMANDS: tuple[CommandSpec, ...] = (
     _spec("start", *_ALL),
@@ -56,6 +57,10 @@ COMMANDS: tuple[CommandSpec, ...] = (
     _spec("mytasks", Role.LIAISON),
     _spec("report", Role.LIAISON),
     _spec("cycle", *_OFFICE),
+    _spec("digest", *_DIRECTORS),
+    _spec("overdue", *_DIRECTORS),
+    _spec("status", *_DIRECTORS),
+    _spec("export", *_DIRECTORS),
 )
 
 _BY_NAME = {c.name: c for c in COMMANDS}

@@ -121,7 +121,7 @@ async def test_a_quarter_of_ticks_opens_once_reminds_non_submitters_and_escalate
     assert len(reminders) == 4
     assert [t.split("（还有 ")[1][0] for t in reminders[:3]] == ["7", "3", "1"] and "今天" in reminders[3]
     assert not any("季度报送" in (c.text or "") and (c.text or "").startswith("⏰") for c in desk.api.sent_messages(a.id))
-    escalations = [c.text for c in desk.api.sent_messages(director.id) if "季度报送" in (c.text or "")]
+    escalations = [c.text for c in desk.api.sent_messages(director.id) if (c.text or "").startswith("🚨")]
     assert len(escalations) == 1
     assert "区商务委、区统计局" in escalations[0] and "1/3" in escalations[0]
 

@@ -9,7 +9,8 @@ from bot.rules.roles import COMMANDS, Role, commands_for, is_allowed, menu_tier
 
 EVERYONE = {"start", "help", "whoami", "lang"}
 LIAISON = {"progress", "done", "mytasks", "report"}
-OFFICE = {"invite", "liaisons", "grant", "revoke", "audit", "broadcast", "assign", "tasks", "task", "extend", "close", "cycle"}
+DIRECTOR = {"digest", "overdue", "status", "export"}
+OFFICE = DIRECTOR | {"invite", "liaisons", "grant", "revoke", "audit", "broadcast", "assign", "tasks", "task", "extend", "close", "cycle"}
 
 
 @pytest.mark.parametrize(
@@ -17,7 +18,7 @@ OFFICE = {"invite", "liaisons", "grant", "revoke", "audit", "broadcast", "assign
     [
         (frozenset(), EVERYONE),
         (frozenset({Role.LIAISON}), EVERYONE | LIAISON),
-        (frozenset({Role.DIRECTOR}), EVERYONE),
+        (frozenset({Role.DIRECTOR}), EVERYONE | DIRECTOR),
         (frozenset({Role.ADMIN}), EVERYONE | OFFICE),
         (frozenset({Role.ADMIN, Role.LIAISON}), EVERYONE | OFFICE | LIAISON),
     ],

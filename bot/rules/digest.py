@@ -1,0 +1,241 @@
+"""The directors' digest as plain data, the periods it covers, and what changed since the last one.
+
+Built by bot/usecases/digests.py from the database; rendered as text (bot/views/digest.py), a
+chart (bot/render/chart.py) and a workbook (bot/render/workbook.py)."""
+
+from __future__ import annotations
+
+import calendar as months
+from collections import defaultdict
+from dataclasses import dataclass, field
+from datetime import date, datetime, time, timedelta
+from decimal import Decimal
+from zoneinfo import ZoneInfo
+
+from bot.rules.cycles import Quarter, quarter_at
+
+KINDS = ("week", "month", "quarter")
+
+
+@dataclass(frozen=True)
+class Period:
+    kind: str  # week | month | quarter
+    start: datetime  # inclusive
+    end: datetime  # exclusive
+    label: str  # e.g. 2026-W47, 2026-11, 2026-Q4
+
+
+def period_for(kind: str, at: datetime, tz: ZoneInfo) -> Period:
+    """The period a digest sent at `at` reports on: the week or month just ended, or the quarter
+    `at` falls in (the quarterly bulletin goes out right after the reporting deadline)."""
+    local = at.astimezone(tz)
+    today = local.date()
+    if kind == "week":
+        this_monday = today - timedelta(days=today.weekday())
+        start = this_monday - timedelta(days=7)
+        year, week, _ = start.isocalendar()
+        return Period(kind, _midnight(start, tz), _midnight(this_monday, tz), f"{year}-W{week:02d}")
+    if kind == "month":
+        first = today.replace(day=1)
+        previous = (first - timedelta(days=1)).replace(day=1)
+        return Period(kind, _midnight(previous, tz), _midnight(first, tz), f"{previous:%Y-%m}")
+    if kind == "quarter":
+        quarter = quarter_at(at, tz)
+        return Period(kind, _midnight(quarter.start, tz), _midnight(quarter.next().start, tz), quarter.label)
+    raise ValueError(f"unknown digest kind {kind!r}")
+
+
+def _midnight(day: date, tz: ZoneInfo) -> datetime:
+    return datetime.combine(day, time(0, 0), tzinfo=tz)
+
+
+def weekly_at(at: datetime, tz: ZoneInfo, weekday: int = 0, clock: time = time(9, 0)) -> datetime:
+    """This week's scheduled moment (default Monday 09:00) for the week containing `at`."""
+    local = at.astimezone(tz).date()
+    return datetime.combine(local - timedelta(days=local.weekday() - weekday), clock, tzinfo=tz)
+
+
+def monthly_at(at: datetime, tz: ZoneInfo, day: int = 1, clock: time = time(9, 0)) -> datetime:
+    local = at.astimezone(tz).date()
+    last = months.monthrange(local.year, local.month)[1]
+    return datetime.combine(local.replace(day=min(day, last)), clock, tzinfo=tz)
+
+
+@dataclass(frozen=True)
+class Schedule:
+    """When scheduled digests go out (each configurable, see bot/settings.py)."""
+
+    weekday: int = 0  # Monday
+    weekly: time = time(9, 0)
+    month_day: int = 1
+    monthly: time = time(9, 0)
+    days_after_deadline: int = 1
+    quarterly: time = time(9, 0)
+
+
+_WEEKDAYS = ("mon", "tue", "wed", "thu", "fri", "sat", "sun")
+
+
+def _clock(text: str) -> time:
+    hour, _, minute = text.partition(":")
+    return time(int(hour), int(minute))
+
+
+def parse_schedule(weekly: str, monthly: str, quarterly: str) -> Schedule:
+    """`mon 09:00`, `1 09:00` (day of month), `1 09:00` (days after the reporting deadline).
+    Raises ValueError naming the bad value."""
+    try:
+        day, at = weekly.lower().split()
+        weekday = _WEEKDAYS.index(day[:3])
+        week_clock = _clock(at)
+        month_day_text, month_at = monthly.split()
+        month_day, month_clock = int(month_day_text), _clock(month_at)
+        after_text, quarter_at_text = quarterly.split()
+        after, quarter_clock = int(after_text), _clock(quarter_at_text)
+    except (ValueError, IndexError):
+        raise ValueError(f"digest schedule must look like 'mon 09:00', '1 09:00', '1 09:00'; got "
+                         f"{weekly!r}, {monthly!r}, {quarterly!r}") from None
+    if not 1 <= month_day <= 28 or not 0 <= after <= 30:
+        raise ValueError("the monthly digest day must be 1-28 and the quarterly offset 0-30 days")
+    return Schedule(weekday, week_clock, month_day, month_clock, after, quarter_clock)
+
+
+def scheduled_at(kind: str, at: datetime, tz: ZoneInfo, schedule: Schedule, deadline: datetime | None) -> datetime | None:
+    """The moment today's digest of `kind` is due, if one is due on `at`'s day; the quarterly
+    one needs the current cycle's deadline."""
+    local = at.astimezone(tz)
+    if kind == "week":
+        moment = weekly_at(at, tz, schedule.weekday, schedule.weekly)
+    elif kind == "month":
+        moment = monthly_at(at, tz, schedule.month_day, schedule.monthly)
+    elif deadline is not None:
+        day = deadline.astimezone(tz).date() + timedelta(days=schedule.days_after_deadline)
+        moment = datetime.combine(day, schedule.quarterly, tzinfo=tz)
+    else:
+        return None
+    return moment if moment.date() == local.date() else None
+
+
+@dataclass(frozen=True)
+class OverdueItem:
+    task_id: int
+    title: str
+    department: str
+    is_lead: bool
+    days: int
+
+
+@dataclass(frozen=True)
+class Figure:
+    department: str
+    name: str
+    value: Decimal
+    unit: str
+
+
+@dataclass(frozen=True)
+class DeptStanding:
+    department: str
+    liaison: str | None
+    reported: bool
+    late: bool
+    version: int  # 0 when not reported
+    tasks_open: int
+    tasks_done: int
+    tasks_overdue: int
+    latest_progress: str | None  # one line
+    latest_at: datetime | None
+
+
+@dataclass(frozen=True)
+class GroupStanding:
+    name: str
+    leads: list[str]
+    members: list[str]
+    reported: int  # departments of the group (leads and members) that have reported
+    overdue: int  # overdue task parts of the group's departments
+
+
+@dataclass(frozen=True)
+class TaskLine:
+    task_id: int
+    title: str
+    due: datetime
+    created: datetime
+    closed: bool
+    statuses: dict[str, str]  # department → shown status (pending/.../done/overdue)
+
+
+@dataclass(frozen=True)
+class LiaisonLine:
+    department: str
+    name: str | None
+    kind: str | None
+    since: datetime | None
+    unreachable: bool
+
+
+@dataclass
+class Digest:
+    period: Period
+    generated_at: datetime
+    cycle_label: str | None
+    cycle_deadline: datetime | None
+    submitted: int
+    total: int
+    missing: list[str]
+    late: list[str]
+    tasks_opened: int
+    tasks_finished: int
+    overdue: list[OverdueItem]
+    groups: list[GroupStanding]
+    departments: list[DeptStanding]
+    figures: list[Figure]
+    tasks: list[TaskLine] = field(default_factory=list)
+    liaisons: list[LiaisonLine] = field(default_factory=list)
+    changes: list[Change] = field(default_factory=list)
+    narrative: str | None = None
+
+    def totals(self) -> list[tuple[str, str, Decimal]]:
+        """Sum per (indicator, unit), in the order indicators first appear."""
+        sums: dict[tuple[str, str], Decimal] = defaultdict(Decimal)
+        for f in self.figures:
+            sums[(f.name, f.unit)] += f.value
+        return [(name, unit, value) for (name, unit), value in sums.items()]
+
+    def snapshot(self) -> dict[str, object]:
+        """The few numbers the next digest of the same kind compares against."""
+        return {
+            "submitted": self.submitted, "total": self.total, "overdue": len(self.overdue),
+            "overdue_departments": len({o.department for o in self.overdue}),
+            "tasks_opened": self.tasks_opened, "tasks_finished": self.tasks_finished,
+            "totals": {f"{n}|{u}": str(v) for n, u, v in self.totals()},
+        }
+
+
+@dataclass(frozen=True)
+class Change:
+    key: str  # submitted | overdue | total:<name>|<unit>
+    before: Decimal
+    after: Decimal
+
+
+def changes(previous: dict[str, object] | None, current: dict[str, object]) -> list[Change]:
+    """What moved between two snapshots (nothing when there is no previous digest)."""
+    if not previous:
+        return []
+    out: list[Change] = []
+    for key in ("submitted", "overdue", "tasks_finished"):
+        before, after = Decimal(str(previous.get(key, 0))), Decimal(str(current.get(key, 0)))
+        if before != after:
+            out.append(Change(key, before, after))
+    old = previous.get("totals") or {}
+    for key, value in (current.get("totals") or {}).items():  # type: ignore[union-attr]
+        before = Decimal(str(old.get(key, "0")))  # type: ignore[union-attr]
+        if before != Decimal(value):
+            out.append(Change(f"total:{key}", before, Decimal(value)))
+    return out
+
+
+__all__ = ["KINDS", "Change", "DeptStanding", "Digest", "Figure", "GroupStanding", "LiaisonLine", "OverdueItem",
+           "Period", "Quarter", "TaskLine", "changes", "monthly_at", "period_for", "weekly_at"]

@@ -1,0 +1,139 @@
+"""Gathering the directors' digest: reporting status, tasks, working groups, latest progress,
+indicator figures and the change since the last digest of the same kind.
+
+A fixed number of queries, whatever the number of departments (see benchmarks/digest.py)."""
+
+from __future__ import annotations
+
+import json
+from collections import defaultdict
+from datetime import datetime
+from decimal import Decimal, InvalidOperation
+from zoneinfo import ZoneInfo
+
+from sqlmodel.ext.asyncio.session import AsyncSession
+
+from bot.rules.digest import (Digest, DeptStanding, Figure, GroupStanding, LiaisonLine, OverdueItem, Period,
+                              TaskLine, changes, period_for)
+from bot.rules.people import display_name
+from bot.rules.tasks import TargetStatus, days_overdue, is_overdue, shown_status
+from storage.db import Database
+from storage.repos import cycles as cycle_repo
+from storage.repos import digests as digest_repo
+from storage.repos import liaisons as liaison_repo
+from storage.repos import org as org_repo
+from storage.repos import tasks as task_repo
+
+LINE = 60
+
+
+def _one_line(text: str | None) -> str | None:
+    if not text:
+        return None
+    line = " ".join(text.split())
+    return line if len(line) <= LINE else line[: LINE - 1] + "…"
+
+
+async def _gather(s: AsyncSession, period: Period, at: datetime, tz: ZoneInfo) -> Digest:
+    depts = await org_repo.departments(s)
+    names = {d.id: d.name for d in depts}
+    groups = await org_repo.groups(s)
+    membership = await org_repo.memberships(s)
+
+    cycle = await cycle_repo.by_label(s, period.label) if period.kind == "quarter" else await cycle_repo.current(s, at)
+    members = [d.id for d in await cycle_repo.members(s, cycle.id)] if cycle else []  # type: ignore[arg-type]
+    first = await cycle_repo.first_submissions(s, cycle.id) if cycle else {}  # type: ignore[arg-type]
+    latest = {r.department_id: r for r in await cycle_repo.latest_reports(s, [cycle.id])} if cycle else {}  # type: ignore[list-item]
+    report_of = {r.id: r.department_id for r in latest.values()}
+    figures = []
+    for item in await cycle_repo.indicators_of(s, list(report_of)):  # type: ignore[arg-type]
+        try:
+            figures.append(Figure(names[report_of[item.report_id]], item.name, Decimal(item.value), item.unit))
+        except InvalidOperation:
+            continue
+
+    tasks = await digest_repo.tasks_touching(s, period.start)
+    by_task = {t.id: t for t in tasks}
+    targets = await task_repo.targets_with_departments(s, list(by_task))  # type: ignore[arg-type]
+    progress = await digest_repo.latest_progress(s)
+    roster = await liaison_repo.roster(s)
+
+    overdue: list[OverdueItem] = []
+    counts: dict[int, list[int]] = defaultdict(lambda: [0, 0, 0])  # dept → open, done, overdue
+    statuses: dict[int, dict[str, str]] = defaultdict(dict)
+    done_at: dict[int, list[datetime | None]] = defaultdict(list)
+    for target, dept in targets:
+        task = by_task[target.task_id]
+        closed = task.closed_at is not None
+        due = target.due_at or task.due_at
+        statuses[task.id][dept.name] = shown_status(target.status, due, closed, at)  # type: ignore[index]
+        done_at[task.id].append(target.done_at if target.status == TargetStatus.DONE else None)  # type: ignore[index]
+        if target.status == TargetStatus.DONE:
+            counts[dept.id][1] += 1  # type: ignore[index]
+        elif not closed:
+            counts[dept.id][0] += 1  # type: ignore[index]
+        if is_overdue(target.status, due, closed, at):
+            counts[dept.id][2] += 1  # type: ignore[index]
+            overdue.append(OverdueItem(task.id, task.title, dept.name, target.is_lead, days_overdue(due, at, tz)))  # type: ignore[arg-type]
+    opened = sum(period.start <= t.created_at < period.end for t in tasks)
+    finished = sum(
+        1 for t in tasks
+        if (t.closed_at is not None and period.start <= t.closed_at < period.end)
+        or (done_at[t.id] and all(done_at[t.id]) and period.start <= max(done_at[t.id]) < period.end)  # type: ignore[index, type-var]
+    )
+
+    posts: dict[int, LiaisonLine] = {}
+    liaisons: list[LiaisonLine] = []
+    for dept, appointment, person in roster:
+        line = LiaisonLine(dept.name, display_name(person.full_name, person.username) if person else None,
+                           appointment.kind if appointment else None, appointment.started_at if appointment else None,
+                           bool(person and person.blocked_at))
+        liaisons.append(line)
+        if appointment is None or appointment.kind == "primary" or dept.id not in posts:
+            posts.setdefault(dept.id, line)  # type: ignore[arg-type]
+
+    standings = []
+    for d in depts:
+        entry = progress.get(d.id)  # type: ignore[arg-type]
+        report = latest.get(d.id)  # type: ignore[arg-type]
+        text, when = (_one_line(entry.text or entry.file_name), entry.at) if entry else (None, None)
+        if report is not None and (when is None or report.submitted_at > when):
+            text, when = _one_line(report.text), report.submitted_at
+        open_, done, late_ = counts[d.id]  # type: ignore[index]
+        standings.append(DeptStanding(d.name, posts[d.id].name if d.id in posts else None, d.id in first,  # type: ignore[operator]
+                                      bool(first.get(d.id) and first[d.id].late), report.version if report else 0,  # type: ignore[arg-type]
+                                      open_, done, late_, text, when))
+
+    group_rows = []
+    for g in groups:
+        mine = membership.get(g.id, {})  # type: ignore[arg-type]
+        group_rows.append(GroupStanding(
+            g.name, [names[d] for d, lead in mine.items() if lead], [names[d] for d, lead in mine.items() if not lead],
+            sum(1 for d in mine if d in first), sum(counts[d][2] for d in mine)))
+
+    return Digest(
+        period=period, generated_at=at, cycle_label=cycle.label if cycle else None,
+        cycle_deadline=cycle.deadline_at if cycle else None, submitted=len([d for d in members if d in first]),
+        total=len(members), missing=[names[d] for d in members if d not in first],
+        late=[names[d] for d in members if d in first and first[d].late], tasks_opened=opened,
+        tasks_finished=finished, overdue=sorted(overdue, key=lambda o: (-o.days, o.task_id, o.department)),
+        groups=group_rows, departments=standings, figures=figures,
+        tasks=[TaskLine(t.id, t.title, t.due_at, t.created_at, t.closed_at is not None, statuses[t.id])  # type: ignore[arg-type, index]
+               for t in tasks],
+        liaisons=liaisons,
+    )
+
+
+async def build(db: Database, kind: str, *, at: datetime, tz: ZoneInfo) -> Digest:
+    """The digest of `kind` as of `at`, compared with the last scheduled digest of that kind."""
+    period = period_for(kind, at, tz)
+    async with db.session() as s:
+        digest = await _gather(s, period, at, tz)
+        previous = await digest_repo.previous_run(s, kind, period.label)
+    digest.changes = changes(json.loads(previous.snapshot) if previous else None, digest.snapshot())  # type: ignore[arg-type]
+    return digest
+
+
+async def already_sent(db: Database, kind: str, label: str) -> bool:
+    async with db.session() as s:
+        return await digest_repo.run(s, kind, label) is not None
