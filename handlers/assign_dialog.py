@@ -47,6 +47,7 @@ from bot.views.assign import Choice, Keyboard, chosen_names, decode, department_
 from handlers.context import Ctx
 from handlers.errors import render
 from handlers.replies import lang, reply, send, text
+from handlers.tasks import created_reply
 
 TIMEOUT = timedelta(minutes=15)
 DRAFT = "assign_draft"  # the user_data key
@@ -313,11 +314,7 @@ async def on_confirm(update: Update, context: Ctx) -> str | int | None:
         await send(update, render(error, lang(context)))
         return END
     context.services.wake_outbox()
-    lines = [text(context, "assign.created", id=created.task_id, title=created.title,
-                  due=fmt_time(created.due, settings.tz), notified=created.notified, total=created.total)]
-    if created.without_liaison:
-        lines.append(text(context, "assign.no_liaison", names="、".join(created.without_liaison)))
-    await send(update, "\n".join(lines))
+    await send(update, created_reply(context, created))
     return END
 
 

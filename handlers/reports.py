@@ -14,7 +14,6 @@ from bot.views.reports import cycle_status, draft, items
 from handlers.commands import command_text
 from handlers.context import Ctx
 from handlers.errors import render
-from handlers.incoming import incoming
 from handlers.replies import lang, reply, send, text
 
 

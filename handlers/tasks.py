@@ -31,11 +31,17 @@ async def assign(update: Update, context: Ctx) -> None:
     created = await tasks.create(context.services.db, context.caller, request, now=context.now(), tz=settings.tz,
                                  default_language=settings.bot_language)
     context.services.wake_outbox()
+    await send(update, created_reply(context, created))
+
+
+def created_reply(context: Ctx, created: tasks.Created) -> str:
+    """What the admin is told after a task was created (by /assign or its dialogue)."""
     lines = [text(context, "assign.created", id=created.task_id, title=created.title,
-                  due=fmt_time(created.due, settings.tz), notified=created.notified, total=created.total)]
+                  due=fmt_time(created.due, context.services.settings.tz), notified=created.notified,
+                  total=created.total)]
     if created.without_liaison:
         lines.append(text(context, "assign.no_liaison", names="、".join(created.without_liaison)))
-    await send(update, "\n".join(lines))
+    return "\n".join(lines)
 
 
 async def list_tasks(update: Update, context: Ctx) -> None:

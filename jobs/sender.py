@@ -133,8 +133,11 @@ class Sender:
             if ready > now:
                 await self.sleep(ready - now)
             row_id, chat = waiting.pop(index)
+            started = self.mono()
             await self._send_one(row_id, stats)
-            self.pacer.record(chat, self.mono())
+            # Pace from when the send started, not when it finished: the request's own round trip
+            # must not eat into the 30/s budget (and a stall cannot be made up in a burst).
+            self.pacer.record(chat, started)
         return True
 
     async def _send_one(self, row_id: int, stats: DrainStats) -> None:

@@ -16,7 +16,7 @@ from telegram.request import HTTPXRequest
 
 from bot.rules.delivery import Outgoing, Pacer, Status
 from bot.rules.org import parse_org
-from bot.usecases import org, outbox, registration
+from bot.usecases import org, outbox
 from jobs.sender import Sender
 from storage.models import OutboxMessage
 from tests.e2e.conftest import ADMIN_ID, TOKEN

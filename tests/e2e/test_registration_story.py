@@ -10,9 +10,8 @@ import sys
 from datetime import timedelta
 from pathlib import Path
 
-import pytest
 
-from tests.e2e.conftest import ADMIN_ID, TOKEN
+from tests.e2e.conftest import TOKEN
 
 ROOT = Path(__file__).parents[2]
 EXAMPLE = ROOT / "examples" / "org.yaml"
