@@ -6,6 +6,7 @@ import logging
 
 from telegram import Update
 from telegram.error import TelegramError
+from telegram.ext import ApplicationHandlerStop
 
 from bot.errors import DomainError, UsageError
 from bot.texts import t
@@ -36,15 +37,22 @@ def render(error: DomainError, lang: str) -> str:
 
 
 async def on_error(update: object, context: Ctx) -> None:
+    """Render domain errors; log anything else and ask the user to resend. Then stop: an update
+    that failed anywhere (the access check included) reaches no further handler."""
     error = context.error
     if not isinstance(update, Update):
         log.error("error outside an update: %s", type(error).__name__, exc_info=error)
         return
-    if isinstance(error, DomainError):
-        await send(update, render(error, await _language(update, context)))
-        return
-    log.error("update %s failed: %s", update.update_id, type(error).__name__, exc_info=error)
     try:
-        await send(update, t(await _language(update, context), "error.internal"))
+        if isinstance(error, DomainError):
+            await send(update, render(error, await _language(update, context)))
+        elif isinstance(error, TelegramError):
+            # The Bot API failed while answering. Use cases commit before the reply is sent, so the
+            # work is done: telling the user it was not (and to resend) would be wrong.
+            log.warning("update %s: the Bot API failed while answering: %s", update.update_id, error)
+        else:
+            log.error("update %s failed: %s", update.update_id, type(error).__name__, exc_info=error)
+            await send(update, t(await _language(update, context), "error.internal"))
     except TelegramError:
         log.warning("could not tell the user about the failure of update %s", update.update_id)
+    raise ApplicationHandlerStop

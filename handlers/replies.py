@@ -2,9 +2,11 @@
 
 from __future__ import annotations
 
+import asyncio
 from typing import Any
 
 from telegram import Update
+from telegram.error import BadRequest, NetworkError
 
 from bot.rules.chunks import split_text
 from bot.texts import t
@@ -20,13 +22,25 @@ def text(context: Ctx, key: str, **params: Any) -> str:
     return t(lang(context), key, **params)
 
 
+REPLY_RETRY_PAUSE = 0.5
+
+
 async def send(update: Update, body: str) -> None:
-    """Reply in the update's chat; long bodies go out as several messages, nothing cut."""
+    """Reply in the update's chat; long bodies go out as several messages, nothing cut.
+
+    A reply that fails on the way (a timeout, a 5xx) is tried once more: by then the work it
+    confirms is done, and the user should hear so (PTB's rate limiter already handles 429)."""
     message = update.effective_message
     if message is None:
         return
     for piece in split_text(body):
-        await message.reply_text(piece)
+        try:
+            await message.reply_text(piece)
+        except BadRequest:
+            raise
+        except NetworkError:
+            await asyncio.sleep(REPLY_RETRY_PAUSE)
+            await message.reply_text(piece)
 
 
 async def reply(update: Update, context: Ctx, key: str, **params: Any) -> None:
