@@ -60,10 +60,7 @@ async def show_task(update: Update, context: Ctx) -> None:
     number, _ = parse_numbered(args, "task", text_required=False)
     detail = await tasks.detail(context.services.db, number, now=context.now())
     body, keyboard = detail_view(detail, lang(context), context.services.settings.tz)
-    message = update.effective_message
-    assert message is not None
-    await send(update, body) if keyboard is None else await message.reply_text(
-        body, reply_markup=InlineKeyboardMarkup.de_json(keyboard, context.bot))
+    await send(update, body, reply_markup=InlineKeyboardMarkup.de_json(keyboard, context.bot) if keyboard else None)
 
 
 async def extend(update: Update, context: Ctx) -> None:

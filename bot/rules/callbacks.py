@@ -10,7 +10,8 @@ from dataclasses import dataclass
 
 from bot.rules.roles import Role
 
-_SHAPE = re.compile(r"^([a-z]{1,3}):([a-z]{1,8}):(\d{1,12})$")
+_SHAPE = re.compile(r"^([a-z]{1,3}):([a-z]{1,8}):([0-9]{1,10})$", re.ASCII)
+MAX_REF = 2**31 - 1  # ids are 32-bit integers on PostgreSQL
 
 KINDS = {
     "t": {"ack", "prog", "done", "ext"},  # a department's part in a task (target id)
@@ -41,6 +42,6 @@ def decode(data: str | None) -> Callback | None:
     if not found:
         return None
     kind, action, ref = found.group(1), found.group(2), int(found.group(3))
-    if action not in KINDS.get(kind, ()):
+    if action not in KINDS.get(kind, ()) or not 0 < ref <= MAX_REF:
         return None
     return Callback(kind, action, ref)

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 from collections.abc import Sequence
 from dataclasses import dataclass
 
@@ -16,6 +17,7 @@ _ROLE_ALIASES = {
 }
 _DEPUTY_WORDS = {"deputy", "副", "副职", "备用", "--deputy"}
 AUDIT_DEFAULT, AUDIT_MAX = 20, 100
+MAX_USER_ID = 2**52  # Telegram user ids have at most 52 significant bits
 
 
 def parse_lang(args: Sequence[str]) -> str:
@@ -34,12 +36,11 @@ def parse_role_change(command: str, args: Sequence[str]) -> RoleChange:
     if len(args) != 2:
         raise UsageError(command)
     raw_id, raw_role = args
-    try:
-        user_id = int(raw_id)
-    except ValueError:
-        raise UsageError(command) from None
+    if not re.fullmatch(r"[0-9]{1,16}", raw_id):
+        raise UsageError(command)
+    user_id = int(raw_id)
     role = _ROLE_ALIASES.get(raw_role.lower())
-    if user_id <= 0 or role not in GRANTABLE_ROLES:
+    if not 0 < user_id <= MAX_USER_ID or role not in GRANTABLE_ROLES:
         raise UsageError(command)
     return RoleChange(user_id, role)
 
@@ -47,7 +48,7 @@ def parse_role_change(command: str, args: Sequence[str]) -> RoleChange:
 def parse_audit(args: Sequence[str]) -> int:
     if not args:
         return AUDIT_DEFAULT
-    if len(args) != 1 or not args[0].isdigit() or not 1 <= int(args[0]) <= AUDIT_MAX:
+    if len(args) != 1 or not re.fullmatch(r"[0-9]{1,3}", args[0]) or not 1 <= int(args[0]) <= AUDIT_MAX:
         raise UsageError("audit")
     return int(args[0])
 

@@ -47,6 +47,7 @@ class OrgSpec:
         return {d for g in self.working_groups for d in (*g.lead, *g.members)}
 
 
+NAME_MAX = 100  # the database keeps up to 120 characters
 _TIME = re.compile(r"^([01]?\d|2[0-3]):([0-5]\d)$")
 _SHIFTS = ("previous_workday", "none")
 
@@ -65,6 +66,9 @@ def _names(value: Any, where: str, problems: list[str]) -> tuple[str, ...]:
             problems.append(f"{where} contains an empty or non-text entry: {item!r}")
             continue
         name = normalize_name(str(item))
+        if len(name) > NAME_MAX:
+            problems.append(f"{where}: name longer than {NAME_MAX} characters: {name[:30]}…")
+            continue
         if name not in out:
             out.append(name)
     return tuple(out)
@@ -78,6 +82,9 @@ def _group(raw: Any, index: int, problems: list[str]) -> GroupSpec | None:
     name = normalize_name(str(raw.get("name") or ""))
     if not name:
         problems.append(f"{where} has no name")
+        return None
+    if len(name) > NAME_MAX:
+        problems.append(f"{where}: name longer than {NAME_MAX} characters: {name[:30]}…")
         return None
     lead = _names(raw.get("lead"), f"working group {name}: lead", problems)
     if not lead:
@@ -117,10 +124,10 @@ def parse_org(raw: Any) -> OrgSpec:
     problems: list[str] = []
     if not isinstance(raw, Mapping):
         raise OrgFileError(["the file must be a YAML mapping with departments and working_groups"])
-    unknown_keys = sorted(set(raw) - {"office", "departments", "working_groups", "reporting"})
+    unknown_keys = sorted({str(k) for k in raw} - {"office", "departments", "working_groups", "reporting"})
     if unknown_keys:
         problems.append(f"unknown top-level keys: {', '.join(map(str, unknown_keys))}")
-    office = normalize_name(str(raw["office"])) if raw.get("office") else None
+    office = normalize_name(str(raw["office"]))[:200] if raw.get("office") else None
     departments = _names(raw.get("departments"), "departments", problems)
     groups_raw = raw.get("working_groups") or []
     if not isinstance(groups_raw, list):

@@ -132,7 +132,7 @@ def check_title(title: str) -> str:
 
 def parse_task_number(raw: str, command: str) -> int:
     value = raw.strip().lstrip("#＃")
-    if not value.isdigit() or not 0 < int(value) < 2**31:
+    if not re.fullmatch(r"[0-9]{1,10}", value) or not 0 < int(value) < 2**31:
         raise UsageError(command)
     return int(value)
 

@@ -90,7 +90,7 @@ async def import_org(db: Database, spec: OrgSpec, *, now: datetime, actor_id: in
                 report.settings_changed.append(key)
         if report.changed:
             await audit_repo.add(
-                s, at=now, actor_id=actor_id, action="org.import",
+                s, at=now, actor_id=actor_id, action="org.import", target=spec.office or "org file",
                 detail=f"+{len(report.departments_created)} departments, +{len(report.groups_created)} groups, "
                 f"~{len(report.groups_changed)} groups",
             )
