@@ -64,13 +64,21 @@ async def _with_db(db: Database, work: Callable[[], Awaitable[T]]) -> T:
     try:
         return await work()
     except (OSError, TimeoutError) as exc:
+        await _settle()
         raise OperatorError(f"cannot reach the database at {db.display_url}: {exc}") from None
     except Exception as exc:
         if _is_connection_error(exc):
+            await _settle()
             raise OperatorError(f"cannot reach the database at {db.display_url}: {_first_line(exc)}") from None
         raise
     finally:
         await db.dispose()
+
+
+async def _settle() -> None:
+    """Let a driver thread whose connection failed finish before the event loop closes (aiosqlite
+    would otherwise print a traceback after our one-line message)."""
+    await asyncio.sleep(0.2)
 
 
 def _is_connection_error(exc: Exception) -> bool:

@@ -9,7 +9,9 @@ REQUIRE_POSTGRES=1 (as in CI), which turns that into a failure.
 from __future__ import annotations
 
 import asyncio
+import logging
 import os
+import traceback
 import uuid
 from collections.abc import AsyncIterator, Iterator
 from datetime import UTC, datetime, timedelta
@@ -25,6 +27,38 @@ os.environ.setdefault("PTB_TIMEDELTA", "true")  # as the CLI sets it: retry_afte
 
 PG_ADMIN_URL = os.environ.get("TEST_POSTGRES_URL", "postgresql+asyncpg://postgres@127.0.0.1:5432/postgres")
 REQUIRE_PG = os.environ.get("REQUIRE_POSTGRES") == "1"
+
+
+# Every bot token the tests and the fake Bot API use contains this.
+TOKEN_MARK = "TEST-token"
+
+
+class _TokenWatch(logging.Handler):
+    """Collects any log record, at any level that is emitted, whose text shows a test token."""
+
+    def __init__(self) -> None:
+        super().__init__(logging.NOTSET)
+        self.leaks: list[str] = []
+
+    def emit(self, record: logging.LogRecord) -> None:
+        text = record.getMessage()
+        if record.exc_text:  # what a formatter prints (the bot's record factory fills it, scrubbed)
+            text += record.exc_text
+        elif record.exc_info and record.exc_info[1] is not None:
+            text += "".join(traceback.format_exception(*record.exc_info))
+        if TOKEN_MARK in text:
+            self.leaks.append(f"{record.name}: {text[:300]}")
+
+
+@pytest.fixture(scope="session", autouse=True)
+def no_token_in_any_log_line() -> Iterator[None]:
+    """The whole suite fails if any log line written during it contains the bot token."""
+    watch = _TokenWatch()
+    root = logging.getLogger()
+    root.addHandler(watch)
+    yield
+    root.removeHandler(watch)
+    assert not watch.leaks, "the bot token appeared in log lines:\n" + "\n".join(watch.leaks[:10])
 
 
 class FakeClock:
