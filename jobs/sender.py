@@ -14,7 +14,7 @@ import time
 import uuid
 import warnings
 from collections.abc import Awaitable, Callable
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import UTC, datetime, timedelta
 
 from telegram import Bot, InlineKeyboardMarkup, InputFile, LinkPreviewOptions, Message
@@ -85,6 +85,7 @@ class DrainStats:
     blocked: int = 0
     failed: int = 0
     lost_claims: int = 0  # rows another sender took first
+    batches: set[str] = field(default_factory=set)  # broadcasts with a row settled, to check for completion
 
     def add(self, outcome: Outcome) -> None:
         name = {Verdict.SENT: "sent", Verdict.RETRY: "retried", Verdict.BLOCKED: "blocked", Verdict.FAILED: "failed"}
@@ -118,9 +119,18 @@ class Sender:
         stats = DrainStats()
         deadline = None if max_seconds is None else self.mono() + max_seconds
         while batch := await outbox.due(self.db, self.wall(), self.peek):
-            if not await self._send_batch(batch, stats, deadline):
+            finished = await self._send_batch(batch, stats, deadline)
+            await self._report_batches(stats)
+            if not finished:
                 break
         return stats
+
+    async def _report_batches(self, stats: DrainStats) -> None:
+        """A broadcast whose last message was settled gets its count sent (checked once per peek,
+        not once per message: counting a batch of thousands for each of them would be quadratic)."""
+        while stats.batches:
+            await broadcasts.report_if_done(self.db, stats.batches.pop(), default_language=self.default_language,
+                                            now=self.wall())
 
     async def _send_batch(self, batch: list[tuple[int, int]], stats: DrainStats, deadline: float | None) -> bool:
         waiting = list(batch)
@@ -157,7 +167,7 @@ class Sender:
         await outbox.settle(self.db, row, self.worker, outcome, now=self.wall())
         stats.add(outcome)
         if row.batch and outcome.verdict != Verdict.RETRY:
-            await broadcasts.report_if_done(self.db, row.batch, default_language=self.default_language, now=self.wall())
+            stats.batches.add(row.batch)
 
     async def run(self, stop: asyncio.Event, wake: asyncio.Event, *, idle: float = 1.0) -> None:
         """The bot's background loop: drain when woken or every `idle` seconds, until `stop`."""
