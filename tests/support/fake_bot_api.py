@@ -555,22 +555,90 @@ class _FileHandler(tornado.web.RequestHandler):
 
 
 class _ControlHandler(tornado.web.RequestHandler):
-    """For trying the bot by hand: ``POST /_fake/say`` with ``{"user_id", "text", "first_name"}``
-    pushes a private message; ``GET /_fake/sent`` lists what the bot sent (newest last)."""
+    """For trying the bot by hand, and for benchmarks (standalone server only).
+
+    * ``POST /_fake/say`` with ``{"user_id", "text", "first_name"}`` pushes a private message;
+      ``{"messages": [{...}, ...]}`` pushes several at once (one request, so pushing is not the
+      bottleneck of a throughput measurement).
+    * ``GET /_fake/sent`` lists what the bot sent (newest last).
+    * ``POST /_fake/delay`` with ``{"method", "seconds", "times"}``: `FakeBotAPI.delay`.
+    * ``GET /_fake/stats`` counts what was delivered, as the server saw it (times are the server's
+      ``time.monotonic()``, like ``Call.at``): ``delivered_total``, ``delivered_chats``,
+      ``too_many_requests``, ``pushed`` with ``first_push``/``last_push``, ``polling`` (whether a
+      getUpdates call has arrived), ``sends_in_flight`` (not answered yet), ``pending_updates``
+      (pushed, not yet confirmed by a getUpdates offset) and ``now``. With
+      ``?contains=TEXT`` (or ``?detail=1``) it also scans the successful sends whose text contains
+      TEXT: ``per_chat`` counts, ``matched``, ``first_delivery``/``last_delivery`` and refused sends
+      by status (``refused``); ``&times=1`` adds every matching delivery time (sorted).
+    """
+
+    _pushes: dict[int, list[float]] = {}  # id(api) -> monotonic times of pushes
 
     def initialize(self, api: FakeBotAPI) -> None:  # noqa: D102 - tornado hook
         self._api = api
 
     def post(self, action: str) -> None:  # noqa: D102
         body = json.loads(self.request.body or b"{}")
-        update = private_message(None, int(body["user_id"]), body.get("text", ""),
-                                 first_name=body.get("first_name", "张三"), username=body.get("username"))
-        self.finish({"update_id": self._api.push_update(update)})
+        if action == "delay":
+            self._api.delay(body["method"], float(body["seconds"]), body.get("times"))
+            self.finish({"ok": True})
+            return
+        messages = body["messages"] if isinstance(body.get("messages"), list) else [body]
+        pushes = self._pushes.setdefault(id(self._api), [])
+        ids = []
+        for item in messages:
+            pushes.append(time.monotonic())
+            update = private_message(None, int(item["user_id"]), item.get("text", ""),
+                                     first_name=item.get("first_name", "张三"), username=item.get("username"))
+            ids.append(self._api.push_update(update))
+        self.finish({"update_id": ids[0]} if len(ids) == 1 else {"update_ids": ids})
 
     def get(self, action: str) -> None:  # noqa: D102
-        sent = [{"chat_id": c.chat_id, "text": c.text} for c in self._api.sent_messages()]
         self.set_header("Content-Type", "application/json")
+        if action == "stats":
+            self.finish(json.dumps(self._stats()))
+            return
+        sent = [{"chat_id": c.chat_id, "text": c.text} for c in self._api.sent_messages()]
         self.finish(json.dumps(sent[-50:], ensure_ascii=False))
+
+    def _stats(self) -> JSONDict:
+        api = self._api
+        pushes = self._pushes.get(id(api), [])
+        stats: JSONDict = {
+            "now": time.monotonic(),
+            "delivered_total": sum(api.delivered.values()),
+            "delivered_chats": len(api.delivered),
+            "too_many_requests": api.too_many_requests,
+            "calls": len(api.calls),
+            "pushed": len(pushes),
+            "first_push": pushes[0] if pushes else None,
+            "last_push": pushes[-1] if pushes else None,
+            "polling": any(call.method.lower() == "getupdates" for call in reversed(api.calls)),
+            "sends_in_flight": sum(call.status is None and call.method.lower() in _SEND_METHODS for call in api.calls),
+            "pending_updates": len(api.pending_updates),
+        }
+        contains = self.get_query_argument("contains", None)
+        if contains is None and self.get_query_argument("detail", "0") in ("", "0"):
+            return stats
+        per_chat: Counter[str] = Counter()
+        refused: Counter[str] = Counter()
+        times: list[float] = []
+        for call in api.calls:
+            if call.method.lower() not in _SEND_METHODS or call.status is None:
+                continue
+            if contains and contains not in (call.text or ""):
+                continue
+            if not call.ok:
+                refused[str(call.status)] += 1
+                continue
+            per_chat[str(call.raw.get("chat_id"))] += 1
+            times.append(call.at)
+        times.sort()
+        stats.update(per_chat=dict(per_chat), matched=len(times), refused=dict(refused),
+                     first_delivery=times[0] if times else None, last_delivery=times[-1] if times else None)
+        if self.get_query_argument("times", "0") not in ("", "0"):
+            stats["times"] = times
+        return stats
 
 
 class _NotFoundHandler(tornado.web.RequestHandler):
@@ -1471,15 +1539,24 @@ def callback_query(
 
 
 
-async def _serve_forever(port: int, token: str) -> None:
-    async with FakeBotAPI(token=token, port=port) as api:
-        print(f"fake Bot API on {api.base_url} (token {token}); POST /_fake/say, GET /_fake/sent", flush=True)
+async def _serve_forever(port: int, token: str, *, enforce_limits: bool = False) -> None:
+    async with FakeBotAPI(token=token, port=port, enforce_limits=enforce_limits) as api:
+        app = api._server.request_callback  # type: ignore[union-attr]
+        app.add_handlers(r".*", [(r"/_fake/(stats|delay)", _ControlHandler, {"api": api})])
+        limits = "Telegram's flood limits enforced" if enforce_limits else "no flood limits"
+        print(f"fake Bot API on {api.base_url} (token {token}, {limits}); "
+              "POST /_fake/say, GET /_fake/sent, GET /_fake/stats, POST /_fake/delay", flush=True)
         await asyncio.Event().wait()
 
 
-if __name__ == "__main__":  # python -m tests.support.fake_bot_api [PORT] [TOKEN]
-    import sys
+if __name__ == "__main__":  # python -m tests.support.fake_bot_api [PORT] [TOKEN] [--enforce-limits]
+    import argparse
 
+    parser = argparse.ArgumentParser(prog="python -m tests.support.fake_bot_api", description="a fake Telegram Bot API")
+    parser.add_argument("port", nargs="?", type=int, default=8081)
+    parser.add_argument("token", nargs="?", default="123456:TEST-token")
+    parser.add_argument("--enforce-limits", action="store_true",
+                        help="answer 429 beyond 30 messages/s overall, 1/s per chat, 20/min per group")
+    cli = parser.parse_args()
     with contextlib.suppress(KeyboardInterrupt):
-        asyncio.run(_serve_forever(int(sys.argv[1]) if len(sys.argv) > 1 else 8081,
-                                   sys.argv[2] if len(sys.argv) > 2 else "123456:TEST-token"))
+        asyncio.run(_serve_forever(cli.port, cli.token, enforce_limits=cli.enforce_limits))
