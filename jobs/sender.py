@@ -113,6 +113,7 @@ class Sender:
         self.worker = worker or worker_name()
         self.pacer = pacer or Pacer()
         self.backoff_base, self.wall, self.mono, self.sleep, self.peek = backoff_base, wall, mono, sleep, peek
+        self.stopping = asyncio.Event()  # set on shutdown: finish the send in flight, start no other
 
     async def drain(self, *, max_seconds: float | None = None) -> DrainStats:
         """Send everything due now (retries due later are left for a later drain)."""
@@ -135,6 +136,8 @@ class Sender:
     async def _send_batch(self, batch: list[tuple[int, int]], stats: DrainStats, deadline: float | None) -> bool:
         waiting = list(batch)
         while waiting:
+            if self.stopping.is_set():
+                return False
             now = self.mono()
             index, ready = min(((i, self.pacer.ready_at(chat, now)) for i, (_, chat) in enumerate(waiting)),
                                key=lambda pair: pair[1])
@@ -171,6 +174,7 @@ class Sender:
 
     async def run(self, stop: asyncio.Event, wake: asyncio.Event, *, idle: float = 1.0) -> None:
         """The bot's background loop: drain when woken or every `idle` seconds, until `stop`."""
+        self.stopping = stop  # a drain in progress ends after the send in flight
         while not stop.is_set():
             wake.clear()
             try:

@@ -91,3 +91,22 @@ async def test_a_worker_that_lost_its_row_cannot_settle_it(db, clock):
     await outbox.expire_stale(db, now=clock() + timedelta(minutes=6))
     assert await outbox.settle(db, row, "slow", Outcome(Verdict.SENT, message_id=1), now=clock()) is False
     assert (await rows(db))[0].status == Status.UNCONFIRMED
+
+
+async def test_a_stopping_sender_finishes_the_send_in_flight_and_starts_no_other(db, clock):
+    """On SIGTERM the bot shuts down promptly: what is left stays pending for the next start."""
+    await outbox.enqueue(db, [Outgoing(3000 + i, f"stop:{i}", text="x") for i in range(50)], now=clock())
+    stop, wake = asyncio.Event(), asyncio.Event()
+
+    class StopsAfterThree(RecordingBot):
+        async def send_message(self, chat_id: int, text: str, **kw: object) -> SimpleNamespace:
+            sent = await super().send_message(chat_id, text, **kw)
+            if sum(self.sent.values()) == 3:
+                stop.set()
+            return sent
+
+    bot = StopsAfterThree()
+    sender = Sender(db, bot, default_language="zh", pacer=fast_pacer())  # type: ignore[arg-type]
+    await asyncio.wait_for(sender.run(stop, wake), timeout=10)
+    assert sum(bot.sent.values()) == 3
+    assert [r.status for r in await rows(db)].count(Status.PENDING) == 47
