@@ -8,6 +8,8 @@ from collections.abc import AsyncIterator
 
 import pytest
 
+from telegram import Update
+
 from bot.app import build_application
 from bot.rules.delivery import Pacer
 from bot.services import Services
@@ -67,6 +69,42 @@ class Desk:
         found = re.search(r"\?start=([A-Za-z0-9_-]+)", reply)
         assert found, reply
         return found.group(1)
+
+
+class Processed:
+    """Knows when the Application has finished an update (every reply of its handlers sent, or a
+    deliberate silence): wraps `app.process_update` on this instance."""
+
+    def __init__(self, app) -> None:  # type: ignore[no-untyped-def]
+        self.done: set[int] = set()
+        self._event = asyncio.Event()
+        original = app.process_update
+
+        async def process_update(update: object) -> None:
+            try:
+                await original(update)
+            finally:
+                if isinstance(update, Update):
+                    self.done.add(update.update_id)
+                self._event.set()
+                self._event = asyncio.Event()
+
+        app.process_update = process_update
+
+    async def wait(self, update_id: int, timeout: float = 20.0) -> None:
+        loop = asyncio.get_running_loop()
+        deadline = loop.time() + timeout
+        while update_id not in self.done:
+            remaining = deadline - loop.time()
+            assert remaining > 0, f"update {update_id} was not processed within {timeout}s"
+            try:
+                await asyncio.wait_for(self._event.wait(), remaining)
+            except TimeoutError:
+                pass
+
+    async def push(self, desk: Desk, update: dict, timeout: float = 20.0) -> None:  # type: ignore[type-arg]
+        """Push an update through the fake and wait until the bot has handled it."""
+        await self.wait(desk.api.push_update(update), timeout)
 
 
 def make_settings(api: FakeBotAPI, db_url: str, **overrides) -> Settings:  # type: ignore[no-untyped-def]

@@ -10,21 +10,19 @@ Also here: a liaison never sees or touches another department's tasks, reports o
 
 from __future__ import annotations
 
-import asyncio
 import re
 from datetime import UTC, datetime
 from pathlib import Path
 
 import pytest
 from sqlmodel import func, select
-from telegram import Update
 
 from bot.rules.org import parse_org
 from bot.rules.roles import Role, command_spec, COMMANDS
 from bot.usecases import audit, org
 from jobs.tick import run_steps
 from storage.models import InboundMessage, PendingInput, ReportDraft, Report, TaskProgress, TaskTarget
-from tests.e2e.conftest import ADMIN_ID, Chat, Desk
+from tests.e2e.conftest import ADMIN_ID, Chat, Desk, Processed
 from tests.support.fake_bot_api import Call, callback_query, private_message
 
 ROOT = Path(__file__).parents[2]
@@ -157,37 +155,6 @@ def test_the_bots_table_matches_the_matrix():
 
 
 # ---------------------------------------------------------------- running the bot
-
-
-class Processed:
-    """Knows when the Application has finished an update (every reply of its handlers sent)."""
-
-    def __init__(self, app) -> None:  # type: ignore[no-untyped-def]
-        self.done: set[int] = set()
-        self._event = asyncio.Event()
-        original = app.process_update
-
-        async def process_update(update: object) -> None:
-            try:
-                await original(update)
-            finally:
-                if isinstance(update, Update):
-                    self.done.add(update.update_id)
-                self._event.set()
-                self._event = asyncio.Event()
-
-        app.process_update = process_update
-
-    async def wait(self, update_id: int, timeout: float = 15.0) -> None:
-        loop = asyncio.get_running_loop()
-        deadline = loop.time() + timeout
-        while update_id not in self.done:
-            remaining = deadline - loop.time()
-            assert remaining > 0, f"update {update_id} was not processed within {timeout}s"
-            try:
-                await asyncio.wait_for(self._event.wait(), remaining)
-            except TimeoutError:
-                pass
 
 
 async def exchange(desk: Desk, probe: Processed, update: dict, chat_id: int) -> list[Call]:

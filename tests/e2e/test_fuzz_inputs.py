@@ -26,13 +26,12 @@ from pathlib import Path
 
 import pytest
 from sqlalchemy import text as sql
-from telegram import Update
 
 from bot.rules.org import parse_org
 from bot.texts import CATALOG
 from bot.usecases import org
 from jobs.tick import run_steps
-from tests.e2e.conftest import ADMIN_ID, Desk
+from tests.e2e.conftest import ADMIN_ID, Desk, Processed
 from tests.support.fake_bot_api import (
     BOT_USERNAME,
     Call,
@@ -206,37 +205,6 @@ async def snapshot(desk: Desk) -> dict[str, int]:
 SEND_METHODS = {"sendmessage", "sendphoto", "senddocument", "editmessagetext", "editmessagereplymarkup",
                 "editmessagecaption"}
 WATCHED_LOGGERS = ("handlers", "bot", "jobs", "storage", "telegram.ext", "asyncio")
-
-
-class Processed:
-    """Knows when the Application has finished an update (every reply of its handlers sent)."""
-
-    def __init__(self, app) -> None:  # type: ignore[no-untyped-def]
-        self.done: set[int] = set()
-        self._event = asyncio.Event()
-        original = app.process_update
-
-        async def process_update(update: object) -> None:
-            try:
-                await original(update)
-            finally:
-                if isinstance(update, Update):
-                    self.done.add(update.update_id)
-                self._event.set()
-                self._event = asyncio.Event()
-
-        app.process_update = process_update
-
-    async def wait(self, update_id: int, timeout: float = 20.0) -> None:
-        loop = asyncio.get_running_loop()
-        deadline = loop.time() + timeout
-        while update_id not in self.done:
-            remaining = deadline - loop.time()
-            assert remaining > 0, f"update {update_id} was not processed within {timeout}s"
-            try:
-                await asyncio.wait_for(self._event.wait(), remaining)
-            except TimeoutError:
-                pass
 
 
 class Fuzz:

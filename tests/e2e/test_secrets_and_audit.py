@@ -16,14 +16,13 @@ from pathlib import Path
 
 import pytest
 from sqlmodel import select
-from telegram import Update
 
 from bot.rules import invites
 from bot.rules.org import parse_org
 from bot.usecases import audit, org
 from jobs.tick import run_steps
 from storage.models import InviteCode
-from tests.e2e.conftest import ADMIN_ID, TOKEN, Desk
+from tests.e2e.conftest import ADMIN_ID, TOKEN, Desk, Processed
 from tests.support.fake_bot_api import FakeBotAPI, callback_query, private_message
 
 ROOT = Path(__file__).parents[2]
@@ -43,37 +42,6 @@ def leaks(records: list[logging.LogRecord]) -> list[str]:
 
 async def _wait_sent(desk: Desk, chat_id: int, contains: str, after: int) -> str:
     return (await desk.api.wait_for_message(chat_id=chat_id, contains=contains, after=after)).text or ""
-
-
-class Processed:
-    """Knows when the Application has finished an update (whatever it answered, if anything)."""
-
-    def __init__(self, app) -> None:  # type: ignore[no-untyped-def]
-        self.done: set[int] = set()
-        self._event = asyncio.Event()
-        original = app.process_update
-
-        async def process_update(update: object) -> None:
-            try:
-                await original(update)
-            finally:
-                if isinstance(update, Update):
-                    self.done.add(update.update_id)
-                self._event.set()
-                self._event = asyncio.Event()
-
-        app.process_update = process_update
-
-    async def push(self, desk: Desk, update: dict, timeout: float = 15.0) -> None:  # type: ignore[type-arg]
-        update_id = desk.api.push_update(update)
-        loop = asyncio.get_running_loop()
-        deadline = loop.time() + timeout
-        while update_id not in self.done:
-            assert loop.time() < deadline, f"update {update_id} was not processed within {timeout}s"
-            try:
-                await asyncio.wait_for(self._event.wait(), deadline - loop.time())
-            except TimeoutError:
-                pass
 
 
 # ---------------------------------------------------------------- the token never shows
