@@ -138,6 +138,9 @@ def pace_from_slot() -> None:
     async def _send_batch(self, batch, stats, deadline):  # type: ignore[no-untyped-def]
         waiting = list(batch)
         while waiting:
+            stopping = getattr(self, "stopping", None)  # as jobs/sender.py: stop between sends on shutdown
+            if stopping is not None and stopping.is_set():
+                return False
             now = self.mono()
             index, ready = min(((i, self.pacer.ready_at(chat, now)) for i, (_, chat) in enumerate(waiting)),
                                key=lambda pair: pair[1])
