@@ -23,18 +23,18 @@ CATALOG: dict[str, tuple[str, str]] = {
     "cmd.start": ("开始使用 / 用邀请码登记", "start / register with an invite code"),
     "cmd.help": ("可用命令", "your commands"),
     "cmd.whoami": ("我的身份与角色", "who am I to the bot"),
-    "cmd.lang": ("切换语言 zh|en", "switch language zh|en"),
+    "cmd.lang": ("切换语言 中文|英文", "switch language zh|en"),
     "cmd.invite": ("生成部门联络员邀请码", "invite a department's liaison"),
     "cmd.liaisons": ("各部门联络员名单", "every department's liaison"),
     "cmd.grant": ("授予角色", "grant a role"),
     "cmd.revoke": ("撤销角色", "revoke a role"),
     "cmd.audit": ("最近的操作记录", "recent audited actions"),
     # usage lines
-    "usage.lang": ("用法：/lang zh 或 /lang en", "Usage: /lang zh or /lang en"),
-    "usage.invite": ("用法：/invite 部门名称 [deputy]，例如 /invite 区财政局", "Usage: /invite DEPARTMENT [deputy], e.g. /invite 区财政局"),
+    "usage.lang": ("用法：/lang 中文 或 /lang 英文", "Usage: /lang zh or /lang en"),
+    "usage.invite": ("用法：/invite 部门名称 [副联络员]，例如 /invite 区财政局 或 /invite 区财政局 副联络员", "Usage: /invite DEPARTMENT [deputy], e.g. /invite 区财政局 or /invite 区财政局 deputy"),
     "usage.liaisons": ("用法：/liaisons [部门名称]", "Usage: /liaisons [DEPARTMENT]"),
-    "usage.grant": ("用法：/grant 用户ID admin|director", "Usage: /grant USER_ID admin|director"),
-    "usage.revoke": ("用法：/revoke 用户ID admin|director", "Usage: /revoke USER_ID admin|director"),
+    "usage.grant": ("用法：/grant 用户ID 管理员|主任", "Usage: /grant USER_ID admin|director"),
+    "usage.revoke": ("用法：/revoke 用户ID 管理员|主任", "Usage: /revoke USER_ID admin|director"),
     "usage.audit": ("用法：/audit [条数，1–100]", "Usage: /audit [N, 1–100]"),
     "usage.start": ("用法：/start [邀请码]", "Usage: /start [CODE]"),
     # roles and kinds
@@ -124,18 +124,20 @@ CATALOG: dict[str, tuple[str, str]] = {
     "cmd.done": ("任务办结", "mark a task done"),
     "cmd.mytasks": ("本部门待办任务", "your department's open tasks"),
     "usage.assign": (
-        "用法：/assign 部门或专班[,…] | 截止日期 | 标题 [| 说明]\n例如：/assign 产业发展工作专班,区财政局 | 2026-12-31 | 报送产业链招商进展\n不带参数发送 /assign 可按步骤填写。",
-        "Usage: /assign TARGETS | DUE | TITLE [| DETAILS]\ne.g. /assign 产业发展工作专班,区财政局 | 2026-12-31 | Report progress\nSend /assign alone for a step-by-step dialogue.",
+        "用法：/assign 部门或专班[,…] | 截止日期 | 标题 [| 说明]\n例如：/assign 产业发展工作专班,区财政局 | 12月31日 | 报送产业链招商进展\n截止日期可写 2026-12-31、12月31日、下周五、月底、3个工作日内，可加时间如 12月31日 17:00。\n不带参数发送 /assign 可按步骤填写。",
+        "Usage: /assign TARGETS | DUE | TITLE [| DETAILS]\ne.g. /assign 产业发展工作专班,区财政局 | 2026-12-31 | Report progress\nThe due date may be 2026-12-31, 12-31, 12月31日, 下周五 (next Friday), 月底 (month end), 3个工作日内 (3 working days), with a time such as 17:00.\nSend /assign alone for a step-by-step dialogue.",
     ),
-    "usage.tasks": ("用法：/tasks [open|overdue|done|all]", "Usage: /tasks [open|overdue|done|all]"),
+    "usage.tasks": ("用法：/tasks [进行中|逾期|已办结|全部]", "Usage: /tasks [open|overdue|done|all]"),
     "usage.task": ("用法：/task 任务号，例如 /task 12", "Usage: /task N, e.g. /task 12"),
-    "usage.extend": ("用法：/extend 任务号 YYYY-MM-DD [HH:MM]", "Usage: /extend N YYYY-MM-DD [HH:MM]"),
+    "usage.extend": ("用法：/extend 任务号 新截止日期 [时间]，例如 /extend 12 12月31日，或 /extend 12 下周五 17:00",
+                     "Usage: /extend N DATE [TIME], e.g. /extend 12 2026-12-31, or /extend 12 下周五 17:00 (next Friday)"),
     "usage.close": ("用法：/close 任务号", "Usage: /close N"),
     "usage.progress": ("用法：/progress 任务号 进展内容，例如 /progress 12 已完成现场踏勘", "Usage: /progress N TEXT, e.g. /progress 12 site visit done"),
     "usage.done": ("用法：/done 任务号 [说明]", "Usage: /done N [TEXT]"),
     "usage.mytasks": ("用法：/mytasks", "Usage: /mytasks"),
-    "usage.extension": ("请按“新截止日期 理由”发送，例如：2026-12-31 等待上级批复", "Send: NEW-DUE-DATE REASON, e.g. 2026-12-31 waiting for approval"),
-    "due.malformed": ("截止时间“{value}”格式不对，应为 YYYY-MM-DD 或 YYYY-MM-DD HH:MM。", "Due time “{value}” is not valid; use YYYY-MM-DD or YYYY-MM-DD HH:MM."),
+    "usage.extension": ("请按“新截止日期 理由”发送，例如：12月31日 等待上级批复，或 下周五 因故延期", "Send: NEW-DUE-DATE REASON, e.g. 2026-12-31 waiting for approval"),
+    "due.malformed": ("截止时间“{value}”格式不对或没有这一天。可以写：2026-12-31、12月31日、下周五、月底、3天后、3个工作日内，可加时间如 17:00。",
+                      "Due time “{value}” is not a date I understand, or no such day. Write e.g. 2026-12-31, 12-31, 12月31日, 下周五 (next Friday), 3个工作日内 (3 working days), optionally with a time such as 17:00."),
     "due.past": ("截止时间“{value}”已经过去，请填写将来的时间。", "Due time “{value}” is in the past; give a future time."),
     "assign.title_too_long": ("标题太长，请控制在 {limit} 字以内。", "The title is too long; keep it within {limit} characters."),
     "assign.details_too_long": ("说明太长，请控制在 {limit} 字以内。", "The details are too long; keep them within {limit} characters."),
@@ -147,6 +149,10 @@ CATALOG: dict[str, tuple[str, str]] = {
     "task.notice": ("📋 <b>交办单 #{id}</b>\n{title}\n截止：{due}\n本部门：{role}", "📋 <b>Task #{id}</b>\n{title}\nDue: {due}\nYour department: {role}"),
     "task.details": ("说明：{details}", "Details: {details}"),
     "task.attachment": ("附件：{name}", "Attachment: {name}"),
+    # what liaisons receive: the task's file, sent after its notice
+    "task.file_caption": ("交办单 #{id} 附件：{name}", "Task #{id} attachment: {name}"),
+    "task.file.photo": ("照片", "photo"),
+    "task.file.document": ("文件", "file"),
     "task.state": ("当前状态：<b>{status}</b>", "Status: <b>{status}</b>"),
     "task.reply_hint": ("直接回复本消息即可报送进展（文字、照片或文件）。", "Reply to this message to report progress (text, photo or file)."),
     "task.lead": ("牵头", "lead"),
@@ -175,8 +181,8 @@ CATALOG: dict[str, tuple[str, str]] = {
     "progress.again": ("这条进展此前已记录。", "This progress was already recorded."),
     "progress.refused_kept": ("您不是 #{id} 号交办单承办部门的联络员：内容已存档，但未计入任务进展。", "You are not a liaison of a department assigned #{id}: your message is kept, but not counted as progress."),
     "done.saved": ("🏁 已将 #{id} 标记为办结（{department}）。", "🏁 Task #{id} marked done ({department})."),
-    "extension.ask": ("请发送 #{id} 的新截止日期和理由，例如：2026-12-31 等待上级批复", "Send the new due date for #{id} and the reason, e.g. 2026-12-31 waiting for approval"),
-    "extension.reason_needed": ("请同时写明延期理由，例如：2026-12-31 等待上级批复", "Please give a reason too, e.g. 2026-12-31 waiting for approval"),
+    "extension.ask": ("请发送 #{id} 的新截止日期和理由，例如：12月31日 等待上级批复，或 下周五 因故延期", "Send the new due date for #{id} and the reason, e.g. 2026-12-31 waiting for approval"),
+    "extension.reason_needed": ("请同时写明延期理由，例如：12月31日 等待上级批复", "Please give a reason too, e.g. 2026-12-31 waiting for approval"),
     "extension.requested": ("已提交 #{id} 的延期申请（至 {until}），等待办公室审批。", "Asked for more time on #{id} (until {until}); the office will decide."),
     "extension.admin": ("⏰ <b>延期申请</b> #{id} {title}\n部门：{department}\n原截止：{due}\n申请延至：{until}\n理由：{reason}", "⏰ <b>Extension request</b> #{id} {title}\nDepartment: {department}\nDue: {due}\nAsked until: {until}\nReason: {reason}"),
     "extension.granted": ("✅ #{id} 的延期申请已批准，新截止时间 {due}。", "✅ Your extension on #{id} is granted; new due time {due}."),
@@ -221,7 +227,7 @@ CATALOG: dict[str, tuple[str, str]] = {
     "cmd.report": ("提交季度报送", "submit the quarterly report"),
     "cmd.cycle": ("本季度报送情况", "this quarter's reporting"),
     "usage.report": ("用法：/report [报送内容]，不带内容则按提示分条发送", "Usage: /report [TEXT]; without text, send it in the next messages"),
-    "usage.cycle": ("用法：/cycle，或 /cycle indicators 产值 亿元, 引进项目 个, 增长 %", "Usage: /cycle, or /cycle indicators 产值 亿元, 引进项目 个, 增长 %"),
+    "usage.cycle": ("用法：/cycle，或 /cycle 指标 产值 亿元, 引进项目 个, 增长 %", "Usage: /cycle, or /cycle indicators 产值 亿元, 引进项目 个, 增长 %"),
     "cycle.none": ("当前没有开放的报送周期（每季度初自动开启）。", "No reporting cycle is open (one opens at the start of each quarter)."),
     "cycle.remind": ("⏰ {label} 季度报送将于 {due} 截止（还有 {days} 天），请发送 /report 报送本部门进展。", "⏰ The {label} report is due {due} ({days} days left); send /report to submit."),
     "cycle.remind_today": ("⏰ {label} 季度报送今天 {due} 截止，请尽快发送 /report 报送。", "⏰ The {label} report is due today, {due}; send /report to submit."),
@@ -265,8 +271,8 @@ CATALOG: dict[str, tuple[str, str]] = {
         "There are no departments or working groups to choose from yet. Run python -m bot org import FILE first.",
     ),
     "assign_dialog.ask_due": (
-        "第 2/6 步：请发送截止时间，格式 YYYY-MM-DD 或 YYYY-MM-DD HH:MM（只写日期即当天 18:00）。",
-        "Step 2 of 6: send the due time as YYYY-MM-DD or YYYY-MM-DD HH:MM (a date alone means 18:00).",
+        "第 2/6 步：请发送截止时间，例如 12月31日、2026-12-31、下周五、月底、3个工作日内，可加时间如 12月31日 17:00（只写日期即当天 18:00）。",
+        "Step 2 of 6: send the due time, e.g. 2026-12-31, 12-31, 下周五 (next Friday), 3个工作日内 (3 working days), optionally with a time such as 2026-12-31 17:00 (a date alone means 18:00).",
     ),
     "assign_dialog.ask_title": ("第 3/6 步：请发送交办单标题（{limit} 字以内）。", "Step 3 of 6: send the task's title (at most {limit} characters)."),
     "assign_dialog.ask_details": (
@@ -299,13 +305,14 @@ CATALOG: dict[str, tuple[str, str]] = {
     "cmd.overdue": ("逾期事项", "what is overdue"),
     "cmd.status": ("某部门情况", "one department's standing"),
     "cmd.export": ("导出 Excel 工作簿", "export an .xlsx workbook"),
-    "usage.digest": ("用法：/digest [week|month|quarter]", "Usage: /digest [week|month|quarter]"),
+    "usage.digest": ("用法：/digest [周|月|季度|年]", "Usage: /digest [week|month|quarter|year]"),
     "usage.overdue": ("用法：/overdue", "Usage: /overdue"),
     "usage.status": ("用法：/status 部门名称", "Usage: /status DEPARTMENT"),
-    "usage.export": ("用法：/export [tasks|reports]", "Usage: /export [tasks|reports]"),
+    "usage.export": ("用法：/export [任务|报告]", "Usage: /export [tasks|reports]"),
     "digest.kind.week": ("周调度", "Weekly dispatch"),
     "digest.kind.month": ("月度分析", "Monthly analysis"),
     "digest.kind.quarter": ("季度通报", "Quarterly bulletin"),
+    "digest.kind.year": ("年度综述", "Annual review"),
     "digest.title": ("📊 <b>{title}</b> {label}（{start} 至 {end}）", "📊 <b>{title}</b> {label} ({start} to {end})"),
     "digest.generated": ("生成于 {at}", "Generated {at}"),
     "digest.reporting": ("<b>季度报送 {label}</b>：已报送 {submitted}/{total}（截止 {due}）", "<b>Reports {label}</b>: {submitted}/{total} submitted (due {due})"),
@@ -343,10 +350,41 @@ CATALOG: dict[str, tuple[str, str]] = {
     "status.no_liaison": ("尚无联络员", "none"),
     # inbox and unknowns
     "inbox.kept": (
-        "已收到并存档。目前没有可以关联的任务或报告；发送 /help 查看可用命令。",
-        "Received and kept. There is nothing open to attach it to; send /help for your commands.",
+        "已收到并存档，办公室可以看到这条消息。目前没有需要报送的交办单或季度报送；发送 /help 查看可用命令。",
+        "Received and kept; the office can see it. There is no open task or report to file it under; send /help for your commands.",
     ),
     "inbox.kept_again": ("这条消息此前已收到并存档。", "This message was already received and kept."),
+    # plain messages: one-tap filing, and the office's /inbox (bot/views/inbox.py, handlers/filing.py)
+    "cmd.inbox": ("收件箱：联络员发来但未归档的消息", "inbox: what liaisons sent that was only kept"),
+    "usage.inbox": ("用法：/inbox [页码]，例如 /inbox 2", "Usage: /inbox [PAGE], e.g. /inbox 2"),
+    "inbox.choose": ("已收到并存档，办公室可以看到。这条消息归入哪里？点一下即可：", "Received and kept; the office can see it. Where does it belong? One tap files it:"),
+    "inbox.btn_task": ("#{id} {title}", "#{id} {title}"),
+    "inbox.btn_report": ("📝 本季度报送", "📝 This quarter's report"),
+    "inbox.btn_keep": ("仅存档", "Just keep it"),
+    "inbox.filed_task": ("✅ 已记入交办单 #{id} 的进展（{department}）。", "✅ Filed as progress on task #{id} ({department})."),
+    "inbox.filed_report": ("✅ 已加入本季度报送草稿。", "✅ Added to this quarter's report draft."),
+    "inbox.filed_kept": ("已存档，办公室可以在收件箱中看到这条消息。", "Kept; the office can see it in its inbox."),
+    "inbox.already_filed": ("这条消息已经归档过了。", "This message has already been filed."),
+    "inbox.not_yours": ("这不是您发送的消息，只有发送人可以归档。", "That is not your message; only its sender can file it."),
+    "inbox.no_department": ("发送人目前不是部门联络员，无法归入交办单。", "The sender is not a department's liaison now, so it cannot be filed under a task."),
+    "inbox.no_page": ("没有第 {page} 页（共 {pages} 页）。", "There is no page {page} (there are {pages})."),
+    "inbox.empty": ("收件箱是空的：联络员发来的消息都已归档。", "The inbox is empty: everything liaisons sent has been filed."),
+    "inbox.header": ("📥 <b>收件箱：未归档的消息</b>（共 {total} 条，第 {page}/{pages} 页，最新的在前）", "📥 <b>Inbox: messages only kept</b> ({total}, page {page}/{pages}, newest first)"),
+    "inbox.item": ("<b>{n}.</b> {sender} · {department} · {at}", "<b>{n}.</b> {sender} · {department} · {at}"),
+    "inbox.no_dept": ("无部门", "no department"),
+    "inbox.photo": ("［照片］", "[photo]"),
+    "inbox.file": ("［文件 {name}］", "[file {name}]"),
+    "inbox.unnamed": ("未命名", "unnamed"),
+    "inbox.other": ("［其他消息］", "[other message]"),
+    "inbox.text": ("{text}", "{text}"),
+    "inbox.on_purpose": ("（发送人选择了仅存档）", "(the sender chose to just keep it)"),
+    "inbox.cannot_file_no_dept": ("发送人不是联络员，无法归入交办单。", "The sender is not a liaison: it cannot be filed under a task."),
+    "inbox.cannot_file_no_task": ("该部门没有进行中的交办单，暂无可归入之处。", "Their department has no open task to file it under."),
+    "inbox.btn_file": ("{n} → #{id}", "{n} → #{id}"),
+    "inbox.btn_next": ("下一页 ▶", "Next ▶"),
+    "inbox.btn_prev": ("◀ 上一页", "◀ Previous"),
+    "inbox.page_note": ("第 {page}/{pages} 页", "Page {page}/{pages}"),
+    "inbox.office_filed": ("✅ 已将 {sender} 的消息记入交办单 #{id} 的进展（{department}）。", "✅ Filed {sender}'s message as progress on task #{id} ({department})."),
     "unknown_command": ("未知命令 /{command}。发送 /help 查看可用命令。", "Unknown command /{command}. Send /help for your commands."),
     "group.private_only": ("请在与我的私聊中使用命令。", "Please use commands in a private chat with me."),
     # errors
@@ -354,8 +392,16 @@ CATALOG: dict[str, tuple[str, str]] = {
     "access.denied": ("抱歉，/{command} 仅限{roles}使用。", "Sorry, /{command} is for {roles} only."),
     "dept.unknown": ("找不到部门“{name}”。发送 /liaisons 查看部门名称。", "No department called “{name}”. Send /liaisons for the names."),
     "dept.ambiguous": ("“{name}”可能指：{candidates}。请写全称。", "“{name}” could be: {candidates}. Please give the full name."),
+    # names typed by the office: "did you mean" (bot/rules/names.py, bot/usecases/names.py)
+    "name.suggest": ("未找到“{name}”。您是不是要找：{suggestions}？", "“{name}” was not found. Did you mean: {suggestions}?"),
+    "assign.unknown_suggest": ("未找到{names}。您是不是要找：{suggestions}？未创建任务。", "Not found: {names}. Did you mean: {suggestions}? Nothing was created."),
+    "status.version": ("（第{version}版）", " (version {version})"),
     "error.start_first": ("请先发送 /start。", "Please send /start first."),
     "error.generic": ("操作未完成。", "That did not work."),
+    # dates as typed (bot/rules/dates.py): the date understood, and a warning for a day off
+    "due.understood": ("截止时间：{due}", "Due: {due}"),
+    "due.day_off.holiday": ("⚠️ 注意：{day}是法定节假日，不是工作日。", "⚠️ Note: {day} is a public holiday, not a working day."),
+    "due.day_off.weekend": ("⚠️ 注意：{day}是休息日（周末），不是工作日。", "⚠️ Note: {day} is a weekend day, not a working day."),
     "error.internal": ("抱歉，处理时出错，这条消息没有办理成功，请稍后重新发送。", "Sorry, something went wrong and this message was not processed; please send it again later."),
 }
 
@@ -380,6 +426,32 @@ def fmt_time(moment: datetime, tz: ZoneInfo) -> str:
 
 def fmt_date(moment: datetime, tz: ZoneInfo) -> str:
     return moment.astimezone(tz).strftime("%Y-%m-%d")
+
+
+_WEEKDAY_NAMES = {"zh": ("周一", "周二", "周三", "周四", "周五", "周六", "周日"),
+                  "en": ("Mon", "Tue", "Wed", "Thu", "Fri", "Sat", "Sun")}
+
+
+def fmt_day(moment: datetime, tz: ZoneInfo, lang: str) -> str:
+    """A day with its weekday: `2026-12-31（周四）`, `2026-12-31 (Thu)`."""
+    local = moment.astimezone(tz)
+    if lang == "en":
+        return f"{local:%Y-%m-%d} ({_WEEKDAY_NAMES['en'][local.weekday()]})"
+    return f"{local:%Y-%m-%d}（{_WEEKDAY_NAMES['zh'][local.weekday()]}）"
+
+
+def fmt_due(moment: datetime, tz: ZoneInfo, lang: str) -> str:
+    """A due time as the bot echoes a typed date: `2026-12-31（周四）18:00`, `2026-12-31 (Thu) 18:00`."""
+    local = moment.astimezone(tz)
+    return f"{fmt_day(local, tz, lang)}{' ' if lang == 'en' else ''}{local:%H:%M}"
+
+
+def day_off_warning(moment: datetime, tz: ZoneInfo, lang: str, day_off: str | None) -> str | None:
+    """One line naming a due day that is not a working day (`day_off` from bot.rules.dates.day_off:
+    "holiday" or "weekend"), or None on a working day."""
+    if day_off is None:
+        return None
+    return t(lang, f"due.day_off.{day_off}", day=fmt_day(moment, tz, lang))
 
 
 def role_names(lang: str, roles: Any) -> str:

@@ -45,6 +45,7 @@ from bot.usecases import assign_choices, tasks
 from bot.usecases.tasks import Attachment
 from bot.views.assign import Choice, Keyboard, chosen_names, decode, department_count, page_count, picked, picker, summary
 from handlers.context import Ctx
+from handlers.dates import due_text, with_warning
 from handlers.errors import render
 from handlers.replies import lang, reply, send, text
 from handlers.tasks import created_reply
@@ -187,14 +188,18 @@ async def on_due(update: Update, context: Ctx) -> str | int | None:
         return END
     settings = context.services.settings
     try:
-        draft.due = parse_due(message.text or "", now=context.now(), tz=settings.tz)
+        draft.due = parse_due(message.text or "", now=context.now(), tz=settings.tz, calendar=context.services.calendar)
     except DomainError as error:  # names the value; the user types it again
         await send(update, render(error, lang(context)))
         return DUE
-    if draft.due_then_confirm:
+    understood = with_warning(context, text(context, "due.understood", due=due_text(context, draft.due)), draft.due)
+    if draft.due_then_confirm:  # the summary that follows states the date; say it and any warning first
         draft.due_then_confirm = False
+        await send(update, understood)
         return await _show_summary(update, context, draft)
-    return await _prompt(update, context, TITLE)
+    # the date as understood, then the next question, in one message
+    await send(update, f"{understood}\n{text(context, PROMPTS[TITLE], limit=TITLE_MAX)}")
+    return TITLE
 
 
 async def on_title(update: Update, context: Ctx) -> str | int | None:

@@ -16,10 +16,11 @@ from typing import Protocol
 from zoneinfo import ZoneInfo
 
 from bot.errors import DomainError, UsageError
+from bot.rules.dates import DEFAULT_TIME, WEEKDAYS_ONLY, parse_when, split_when
 
 TITLE_MAX = 200
 DETAILS_MAX = 2000
-DEFAULT_DUE_TIME = time(18, 0)
+DEFAULT_DUE_TIME = DEFAULT_TIME  # 18:00, a date typed without a time
 REMIND_AT = time(9, 0)
 DUE_REMINDER_DAYS = (3, 1, 0)
 ACK_NUDGE_AFTER = timedelta(hours=24)
@@ -70,26 +71,14 @@ def shown_status(status: str, due: datetime, closed: bool, now: datetime) -> str
 
 _SEPARATORS = re.compile(r"\s*[|｜]\s*")
 _TARGET_SPLIT = re.compile(r"[,，、;；]+")
-_DUE = re.compile(r"^(\d{4})[-/.年](\d{1,2})[-/.月](\d{1,2})日?(?:[ T]+(\d{1,2})[:：](\d{2}))?$")
 
 
-def parse_due(raw: str, *, now: datetime, tz: ZoneInfo) -> datetime:
-    """`YYYY-MM-DD [HH:MM]` (also with / or 年月日) in the office's zone; a date alone means 18:00.
-    A past time or a malformed date raises a DomainError that names the value."""
-    text = " ".join(raw.split())
-    found = _DUE.match(text)
-    if not found:
-        raise DomainError("due.malformed", value=raw.strip())
-    year, month, day, hour, minute = found.groups()
-    try:
-        moment = datetime(int(year), int(month), int(day), tzinfo=tz)
-        at = time(int(hour), int(minute)) if hour is not None else DEFAULT_DUE_TIME
-        moment = datetime.combine(moment.date(), at, tzinfo=tz)
-    except ValueError:
-        raise DomainError("due.malformed", value=raw.strip()) from None
-    if moment <= now:
-        raise DomainError("due.past", value=raw.strip())
-    return moment
+def parse_due(raw: str, *, now: datetime, tz: ZoneInfo, calendar: Calendar | None = None) -> datetime:
+    """A due time as office staff type it (`2026-12-31 [HH:MM]`, `12月31日`, `下周五`, `3个工作日内`…:
+    bot.rules.dates) in the office's zone; a date alone means 18:00. `calendar` counts working days
+    (Monday–Friday without one). A past time or a malformed date raises a DomainError that names the
+    value."""
+    return parse_when(raw, now=now, tz=tz, calendar=calendar or WEEKDAYS_ONLY).moment
 
 
 @dataclass(frozen=True)
@@ -109,7 +98,7 @@ def split_targets(raw: str) -> tuple[str, ...]:
     return tuple(names)
 
 
-def parse_assign(text: str, *, now: datetime, tz: ZoneInfo) -> AssignRequest:
+def parse_assign(text: str, *, now: datetime, tz: ZoneInfo, calendar: Calendar | None = None) -> AssignRequest:
     """`TARGETS | DUE | TITLE [| DETAILS]`."""
     parts = _SEPARATORS.split(text.strip(), maxsplit=3)
     if len(parts) < 3:
@@ -121,7 +110,7 @@ def parse_assign(text: str, *, now: datetime, tz: ZoneInfo) -> AssignRequest:
     check_title(title)
     if details and len(details) > DETAILS_MAX:
         raise DomainError("assign.details_too_long", limit=DETAILS_MAX)
-    return AssignRequest(targets, parse_due(due, now=now, tz=tz), title, details)
+    return AssignRequest(targets, parse_due(due, now=now, tz=tz, calendar=calendar), title, details)
 
 
 def check_title(title: str) -> str:
@@ -148,20 +137,21 @@ def parse_numbered(args: Sequence[str], command: str, *, text_required: bool) ->
     return number, text
 
 
-def parse_extension(text: str, *, now: datetime, tz: ZoneInfo) -> tuple[datetime, str]:
-    """`YYYY-MM-DD [HH:MM] REASON` → (new due, reason)."""
-    words = text.strip().split(maxsplit=2)
-    if not words:
+def parse_extension(text: str, *, now: datetime, tz: ZoneInfo, calendar: Calendar | None = None) -> tuple[datetime, str]:
+    """`DATE [TIME] REASON` → (new due, reason), the date in any form parse_due takes, which may be
+    several words and need no space before the reason (`下周五 18:00 等待批复`, `12月31日前因为…`).
+    A text that does not start with a date may still name one (`因等待批复申请延期至12月31日`):
+    then the whole text is the reason. No date at all: due.malformed naming the first word."""
+    if not text.strip():
         raise UsageError("extension")
-    if len(words) >= 2 and re.fullmatch(r"\d{1,2}[:：]\d{2}", words[1]):
-        due_raw, reason = f"{words[0]} {words[1]}", words[2] if len(words) > 2 else ""
-    else:
-        due_raw, reason = words[0], " ".join(words[1:])
-    due = parse_due(due_raw, now=now, tz=tz)
-    reason = reason.strip()
+    found = split_when(text, now=now, tz=tz, calendar=calendar or WEEKDAYS_ONLY)
+    if found is None:
+        raise DomainError("due.malformed", value=text.split()[0][:40])
+    understood, reason = found
+    reason = reason[:500].strip()
     if not reason:
         raise DomainError("extension.reason_needed")
-    return due, reason[:500]
+    return understood.moment, reason
 
 
 # ---------------------------------------------------------------- reminders

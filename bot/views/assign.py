@@ -14,7 +14,7 @@ from datetime import datetime
 from typing import Any
 from zoneinfo import ZoneInfo
 
-from bot.texts import fmt_time, t
+from bot.texts import fmt_due, t
 
 Keyboard = dict[str, Any]
 
@@ -114,7 +114,7 @@ def summary(
     sep = "、" if lang != "en" else ", "
     none = t(lang, "assign_dialog.none")
     body = t(lang, "assign_dialog.summary", targets=sep.join(chosen_names(choices, selected)),
-             count=department_count(choices, selected), due=fmt_time(due, tz), title=title,
+             count=department_count(choices, selected), due=fmt_due(due, tz, lang), title=title,
              details=details or none, attachment=attachment or none)
     return body, {"inline_keyboard": [[_button(t(lang, "assign_dialog.btn_confirm"), encode("ok")),
                                        _button(t(lang, "assign_dialog.btn_cancel"), encode("c"))]]}

@@ -97,7 +97,7 @@ async def test_the_whole_dialogue_creates_the_task_only_at_confirm(desk: Desk, o
     assert "已选：要素保障工作专班、区财政局（共 4 个部门）" in shown["text"]
 
     ask_due = await press_for_message(desk, admin, picker_msg, "下一步", "第 2/6 步")
-    assert "YYYY-MM-DD" in ask_due.text
+    assert "12月31日" in ask_due.text and "下周五" in ask_due.text  # the forms it takes
     assert not buttons(current(desk, admin, picker_msg))  # the choice stays, the buttons go
 
     assert "“2026-02-30”格式不对" in await admin.send("2026-02-30")
@@ -107,7 +107,7 @@ async def test_the_whole_dialogue_creates_the_task_only_at_confirm(desk: Desk, o
     assert "第 5/6 步" in await admin.send("/skip")
     confirm = await send_document(desk, admin, "doc-file-7", "要素保障清单.pdf")
     assert "第 6/6 步" in confirm.text
-    for part in ("承办：要素保障工作专班、区财政局（共 4 个部门）", "截止：2026-12-10 17:00",
+    for part in ("承办：要素保障工作专班、区财政局（共 4 个部门）", "截止：2026-12-10（周四）17:00",
                  "标题：报送要素保障落实情况", "说明：无", "附件：要素保障清单.pdf"):
         assert part in confirm.text, part
 
@@ -200,7 +200,7 @@ async def test_assign_with_arguments_still_works_and_the_dialogue_goes_on(desk: 
     await press(desk, admin, picker_msg, "区财政局")
     assert "已创建交办单 <b>#1</b>" in (await admin.send_raw("/assign 区水利局 | 2026-12-10 | 直接下发")).raw["text"]
     await press_for_message(desk, admin, picker_msg, "下一步", "第 2/6 步")
-    assert "格式不对" in await admin.send("明天")
+    assert "格式不对" in await admin.send("尽快")
     assert "第 3/6 步" in await admin.send("2026-12-10")
     assert "标题太长" in await admin.send("长" * 201)
     assert "第 4/6 步" in await admin.send("对话下发")

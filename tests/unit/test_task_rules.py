@@ -66,13 +66,22 @@ def test_assign_with_missing_parts_gets_the_usage_line(text):
         r.parse_assign(text, now=NOW, tz=TZ)
 
 
-@pytest.mark.parametrize(("due", "key"), [("2026-02-30", "due.malformed"), ("明天", "due.malformed"),
+@pytest.mark.parametrize(("due", "key"), [("2026-02-30", "due.malformed"), ("上周五", "due.malformed"),
+                                           ("2月30日", "due.malformed"), ("尽快", "due.malformed"),
                                            ("2026-12-31 25:00", "due.malformed"), ("2026-11-01", "due.past"),
                                            ("2026-11-23 08:59", "due.past")])
 def test_bad_due_dates_name_the_value(due, key):
     with pytest.raises(DomainError) as err:
         r.parse_assign(f"区财政局 | {due} | 标题", now=NOW, tz=TZ)
     assert err.value.key == key and err.value.params["value"] == due
+
+
+@pytest.mark.parametrize(("due", "expected"), [("明天", local(2026, 11, 24, 18, 0)), ("12月31日", local(2026, 12, 31, 18, 0)),
+                                                ("下周五 17:00", local(2026, 12, 4, 17, 0)),
+                                                ("3个工作日内", local(2026, 11, 26, 18, 0))])
+def test_due_dates_as_office_staff_type_them(due, expected):
+    """Forms refused before bot.rules.dates (test_dates.py has the full table)."""
+    assert r.parse_assign(f"区财政局 | {due} | 标题", now=NOW, tz=TZ, calendar=CAL).due == expected
 
 
 def test_long_titles_are_refused():
@@ -85,6 +94,8 @@ def test_extension_request_takes_a_date_and_a_reason():
     assert (due, reason) == (local(2026, 12, 31, 10, 0), "等待上级批复")
     with pytest.raises(DomainError):
         r.parse_extension("2026-12-31", now=NOW, tz=TZ)
+    assert r.parse_extension("下周五 18:00 等待上级批复", now=NOW, tz=TZ) == (local(2026, 12, 4, 18, 0), "等待上级批复")
+    assert r.parse_extension("12月31日前因为材料未齐", now=NOW, tz=TZ) == (local(2026, 12, 31, 18, 0), "因为材料未齐")
 
 
 def test_task_numbers_accept_a_hash_and_reject_junk():

@@ -1,0 +1,27 @@
+"""What a handler says about a due date it has understood: the date with its weekday
+(`2026-12-31（周四）18:00`) and, when that day is not a working day, one line saying so."""
+
+from __future__ import annotations
+
+from datetime import datetime
+
+from bot.rules.dates import day_off
+from bot.texts import day_off_warning, fmt_due
+from handlers.context import Ctx
+from handlers.replies import lang
+
+
+def due_text(context: Ctx, moment: datetime) -> str:
+    return fmt_due(moment, context.services.settings.tz, lang(context))
+
+
+def due_warning(context: Ctx, moment: datetime) -> str | None:
+    """`⚠️ 注意：2026-10-02（周五）是法定节假日…` for a day off in the office's calendar, else None."""
+    tz = context.services.settings.tz
+    return day_off_warning(moment, tz, lang(context), day_off(moment.astimezone(tz).date(), context.services.calendar))
+
+
+def with_warning(context: Ctx, body: str, moment: datetime) -> str:
+    """`body`, and the day-off warning for `moment` on a line of its own when there is one."""
+    warning = due_warning(context, moment)
+    return f"{body}\n{warning}" if warning else body
