@@ -131,6 +131,8 @@ def cmd_org_import(settings: Settings, args: argparse.Namespace) -> int:
         print(f"changed working group {line}")
     for key in report.settings_changed:
         print(f"updated {key}")
+    for line in report.aliases_changed:
+        print(f"aliases of {line}")
     return 0
 
 

@@ -5,10 +5,10 @@ from __future__ import annotations
 from telegram import Update
 from telegram.ext import BaseHandler, CommandHandler
 
-from bot.errors import NotFound, UsageError
+from bot.errors import UsageError
 from bot.narrative import with_narrative
-from bot.rules.digest import KINDS, Digest
-from bot.rules.names import find_name
+from bot.rules.commands import parse_digest_period, parse_export
+from bot.rules.digest import Digest
 from bot.texts import fmt_date
 from bot.usecases import digests
 from bot.views.digest_bundle import bundle
@@ -16,18 +16,13 @@ from bot.views.tasks import role_name
 from handlers.context import Ctx
 from handlers.replies import lang, send, text
 
-EXPORTS = ("tasks", "reports")
-
 
 async def _build(context: Ctx, kind: str) -> Digest:
     return await digests.build(context.services.db, kind, at=context.now(), tz=context.services.settings.tz)
 
 
 async def digest(update: Update, context: Ctx) -> None:
-    args = context.args or []
-    kind = args[0].lower() if args else "week"
-    if len(args) > 1 or kind not in KINDS:
-        raise UsageError("digest")
+    kind = parse_digest_period(context.args or [])
     result = await with_narrative(context.services.settings, await _build(context, kind), lang(context))
     pieces, chart, caption = bundle(result, lang(context), context.services.settings.tz)
     for piece in pieces:
@@ -54,14 +49,9 @@ async def status(update: Update, context: Ctx) -> None:
     query = " ".join(context.args or []).strip()
     if not query:
         raise UsageError("status")
-    result = await _build(context, "week")
-    match = find_name(query, [s.department for s in result.departments])
-    if match.found is None:
-        if match.candidates:
-            raise NotFound("dept.ambiguous", name=query, candidates="、".join(match.candidates[:8]))
-        raise NotFound("dept.unknown", name=query)
-    s = next(d for d in result.departments if d.department == match.found)
-    report = (text(context, "digest.reported_late" if s.late else "digest.reported") + f" v{s.version}"
+    s = await digests.status(context.services.db, query, at=context.now(), tz=context.services.settings.tz)
+    report = (text(context, "digest.reported_late" if s.late else "digest.reported")
+              + text(context, "status.version", version=s.version)
               if s.reported else text(context, "digest.not_reported"))
     latest = (f"{fmt_date(s.latest_at, context.services.settings.tz)} {s.latest_progress}"
               if s.latest_at and s.latest_progress else text(context, "digest.no_progress"))
@@ -71,10 +61,7 @@ async def status(update: Update, context: Ctx) -> None:
 
 
 async def export(update: Update, context: Ctx) -> None:
-    args = context.args or []
-    which = args[0].lower() if args else "reports"
-    if len(args) > 1 or which not in EXPORTS:
-        raise UsageError("export")
+    which = parse_export(context.args or [])
     from bot.render.workbook import workbook_xlsx
 
     result = await _build(context, "quarter")

@@ -45,6 +45,17 @@ class Department(SQLModel, table=True):
     created_at: datetime = _when()
 
 
+class DepartmentAlias(SQLModel, table=True):
+    """Another name a department goes by (经信委 for 区经济信息委), from the org file."""
+
+    __tablename__ = "department_aliases"
+    id: int | None = Field(default=None, primary_key=True)
+    department_id: int = Field(
+        sa_column=Column(Integer, ForeignKey("departments.id", ondelete="CASCADE"), nullable=False, index=True)
+    )
+    alias: str = Field(max_length=120, unique=True)
+
+
 class WorkingGroup(SQLModel, table=True):
     __tablename__ = "working_groups"
     id: int | None = Field(default=None, primary_key=True)
@@ -159,6 +170,13 @@ class InboundMessage(SQLModel, table=True):
     file_size: int | None = Field(default=None, sa_type=BigInteger)
     mime_type: str | None = Field(default=None, max_length=100)
     received_at: datetime = _when()
+    # Where it was filed afterwards, by one press of a button (the liaison's own, or an admin's in /inbox):
+    # 'task' (filed_ref: the task target), 'report' (filed_ref: the reporting cycle) or 'kept' on purpose.
+    # Unfiled and kept-on-purpose messages are what /inbox lists.
+    filed_at: datetime | None = _when(nullable=True)
+    filed_by: int | None = Field(default=None, sa_type=BigInteger)
+    filed_as: str | None = Field(default=None, max_length=8)
+    filed_ref: int | None = None
 
 
 class OutboxMessage(SQLModel, table=True):

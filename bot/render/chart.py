@@ -63,7 +63,7 @@ COLORS = {"reported": "#43a047", "late": "#fb8c00", "missing": "#cfd8dc",
 
 WORDS: dict[str, dict[str, str]] = {
     "zh": {
-        "week": "周调度", "month": "月度分析", "quarter": "季度通报",
+        "week": "周调度", "month": "月度分析", "quarter": "季度通报", "year": "年度综述",
         "submitted": "已报送 {submitted}/{total}", "cycle": "（{label}）", "no_cycle": "暂无报送周期",
         "generated": "生成于 {at}", "tasks_line": "本期新增 {opened}，办结 {finished}，当前逾期 {overdue} 项",
         "reporting_groups": "各专班部门报送情况", "reporting_depts": "报送情况",
@@ -75,7 +75,7 @@ WORDS: dict[str, dict[str, str]] = {
         "codes": "",
     },
     "en": {
-        "week": "Weekly dispatch", "month": "Monthly analysis", "quarter": "Quarterly bulletin",
+        "week": "Weekly dispatch", "month": "Monthly analysis", "quarter": "Quarterly bulletin", "year": "Annual review",
         "submitted": "{submitted}/{total} submitted", "cycle": " ({label})", "no_cycle": "no reporting cycle yet",
         "generated": "Generated {at}", "tasks_line": "{opened} opened, {finished} finished; {overdue} overdue now",
         "reporting_groups": "Departments reported, by working group", "reporting_depts": "Reports",

@@ -45,7 +45,7 @@ SHEETS: dict[str, dict[str, str]] = {
 
 WORDS: dict[str, dict[str, str]] = {
     "zh": {
-        "week": "周调度", "month": "月度分析", "quarter": "季度通报",
+        "week": "周调度", "month": "月度分析", "quarter": "季度通报", "year": "年度综述",
         "title": "标题", "period_start": "统计区间起", "period_end": "统计区间止", "generated": "生成时间",
         "cycle": "报送周期", "deadline": "报送截止", "submitted": "已报送部门", "total": "应报送部门",
         "ratio": "已报送/应报送", "missing": "未报送部门", "late_count": "逾期报送部门", "opened": "本期新增交办单",
@@ -58,7 +58,7 @@ WORDS: dict[str, dict[str, str]] = {
         "unit_header": "{name}（{unit}）",
     },
     "en": {
-        "week": "Weekly dispatch", "month": "Monthly analysis", "quarter": "Quarterly bulletin",
+        "week": "Weekly dispatch", "month": "Monthly analysis", "quarter": "Quarterly bulletin", "year": "Annual review",
         "title": "Digest", "period_start": "Period from", "period_end": "Period to", "generated": "Generated",
         "cycle": "Reporting cycle", "deadline": "Reporting deadline", "submitted": "Departments reported",
         "total": "Departments due to report", "ratio": "Reported/due", "missing": "Not reported",

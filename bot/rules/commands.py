@@ -1,29 +1,92 @@
-"""Argument parsers for chat commands. Each returns plain values or raises UsageError."""
+"""Argument parsers for chat commands. Each returns plain values or raises UsageError.
+
+Every argument word has its Chinese form (CONTRACT.md, "Chinese arguments"); the tables below are
+the one place they are listed. Words are compared after NFKC (full-width → half-width) and
+case folding, so `/tasks ＯＶＥＲＤＵＥ` and `/tasks 逾期` are the same request."""
 
 from __future__ import annotations
 
 import re
-from collections.abc import Sequence
+import unicodedata
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 
 from bot.errors import UsageError
 from bot.rules.roles import GRANTABLE_ROLES, Role
 
 LANGUAGES = ("zh", "en")
-_LANG_ALIASES = {"zh": "zh", "cn": "zh", "中文": "zh", "zh-cn": "zh", "en": "en", "english": "en", "英文": "en"}
+
+# ---------------------------------------------------------------- argument words (English | 中文)
+
+_LANG_ALIASES = {
+    "zh": "zh", "cn": "zh", "zh-cn": "zh", "chinese": "zh", "中文": "zh", "汉语": "zh", "简体中文": "zh", "中": "zh",
+    "en": "en", "english": "en", "英文": "en", "英语": "en", "英": "en",
+}
 _ROLE_ALIASES = {
     "admin": Role.ADMIN, "管理员": Role.ADMIN,
     "director": Role.DIRECTOR, "主任": Role.DIRECTOR, "领导": Role.DIRECTOR,
 }
-_DEPUTY_WORDS = {"deputy", "副", "副职", "备用", "--deputy"}
+_DEPUTY_WORDS = {"deputy", "--deputy", "副联络员", "副", "副职", "备用", "备用联络员"}
+_DEPUTY_SUFFIX = "副联络员"
+# /digest: week | month | quarter | year (the period so far; a year digest is on demand only)
+DIGEST_WORDS = {
+    "week": "week", "周": "week", "本周": "week", "每周": "week", "周报": "week",
+    "month": "month", "月": "month", "本月": "month", "月度": "month", "月报": "month",
+    "quarter": "quarter", "季度": "quarter", "季": "quarter", "本季度": "quarter", "季报": "quarter",
+    "year": "year", "年": "year", "年度": "year", "本年": "year", "全年": "year", "年报": "year",
+}
+# /tasks: open | overdue | done | all
+TASK_FILTER_WORDS = {
+    "open": "open", "进行中": "open", "办理中": "open", "未办结": "open",
+    "overdue": "overdue", "逾期": "overdue", "已逾期": "overdue", "超期": "overdue",
+    "done": "done", "已办结": "done", "办结": "done", "已完成": "done", "完成": "done",
+    "all": "all", "全部": "all", "所有": "all",
+}
+# /export: tasks | reports (the workbook is the same; the word names the file)
+EXPORT_WORDS = {
+    "tasks": "tasks", "任务": "tasks", "交办单": "tasks", "交办": "tasks",
+    "reports": "reports", "报告": "reports", "报送": "reports", "季度报送": "reports",
+}
+# /cycle indicators NAME UNIT, ...
+INDICATOR_WORDS = {"indicators": "indicators", "indicator": "indicators", "指标": "indicators", "要求指标": "indicators"}
+
+
+def word_key(word: str) -> str:
+    """How an argument word is compared: NFKC, trimmed, case-folded."""
+    return unicodedata.normalize("NFKC", word).strip().casefold()
+
+
+def parse_word(command: str, args: Sequence[str], words: Mapping[str, str], default: str) -> str:
+    """A command's one optional argument word, in English or Chinese; anything else is a usage error."""
+    if not args:
+        return default
+    if len(args) != 1 or word_key(args[0]) not in words:
+        raise UsageError(command)
+    return words[word_key(args[0])]
+
+
+def parse_digest_period(args: Sequence[str]) -> str:
+    return parse_word("digest", args, DIGEST_WORDS, "week")
+
+
+def parse_task_filter(args: Sequence[str]) -> str:
+    return parse_word("tasks", args, TASK_FILTER_WORDS, "open")
+
+
+def parse_export(args: Sequence[str]) -> str:
+    return parse_word("export", args, EXPORT_WORDS, "reports")
+
+
+def is_indicators_word(word: str) -> bool:
+    return word_key(word) in INDICATOR_WORDS
 AUDIT_DEFAULT, AUDIT_MAX = 20, 100
 MAX_USER_ID = 2**52  # Telegram user ids have at most 52 significant bits
 
 
 def parse_lang(args: Sequence[str]) -> str:
-    if len(args) != 1 or args[0].lower() not in _LANG_ALIASES:
+    if len(args) != 1 or word_key(args[0]) not in _LANG_ALIASES:
         raise UsageError("lang")
-    return _LANG_ALIASES[args[0].lower()]
+    return _LANG_ALIASES[word_key(args[0])]
 
 
 @dataclass(frozen=True)
@@ -39,7 +102,7 @@ def parse_role_change(command: str, args: Sequence[str]) -> RoleChange:
     if not re.fullmatch(r"[0-9]{1,16}", raw_id):
         raise UsageError(command)
     user_id = int(raw_id)
-    role = _ROLE_ALIASES.get(raw_role.lower())
+    role = _ROLE_ALIASES.get(word_key(raw_role))
     if not 0 < user_id <= MAX_USER_ID or role not in GRANTABLE_ROLES:
         raise UsageError(command)
     return RoleChange(user_id, role)
@@ -61,10 +124,12 @@ class InviteRequest:
 
 def parse_invite(args: Sequence[str]) -> InviteRequest:
     words = [a for a in args if a.strip()]
-    deputy = bool(words) and words[-1].lower() in _DEPUTY_WORDS
+    deputy = bool(words) and word_key(words[-1]) in _DEPUTY_WORDS
     if deputy:
         words = words[:-1]
     name = " ".join(words).strip()
+    if not deputy and name.endswith(_DEPUTY_SUFFIX) and len(name) > len(_DEPUTY_SUFFIX):
+        name, deputy = name[: -len(_DEPUTY_SUFFIX)].strip(), True  # 区财政局副联络员, typed without a space
     if not name or len(name) > 100:
         raise UsageError("invite")
     return InviteRequest(name, deputy)

@@ -14,20 +14,22 @@ from zoneinfo import ZoneInfo
 
 from bot.rules.cycles import Quarter, quarter_at
 
-KINDS = ("week", "month", "quarter")
+KINDS = ("week", "month", "quarter")  # the scheduled digests
+ON_DEMAND_KINDS = (*KINDS, "year")  # `/digest 年`: the year so far, on demand only (never scheduled)
 
 
 @dataclass(frozen=True)
 class Period:
-    kind: str  # week | month | quarter
+    kind: str  # week | month | quarter | year
     start: datetime  # inclusive
     end: datetime  # exclusive
-    label: str  # e.g. 2026-W47, 2026-11, 2026-Q4
+    label: str  # e.g. 2026-W47, 2026-11, 2026-Q4, 2026
 
 
 def period_for(kind: str, at: datetime, tz: ZoneInfo) -> Period:
     """The period a digest sent at `at` reports on: the week or month just ended, or the quarter
-    `at` falls in (the quarterly bulletin goes out right after the reporting deadline)."""
+    `at` falls in (the quarterly bulletin goes out right after the reporting deadline), or the
+    year `at` falls in (on demand only)."""
     local = at.astimezone(tz)
     today = local.date()
     if kind == "week":
@@ -42,6 +44,9 @@ def period_for(kind: str, at: datetime, tz: ZoneInfo) -> Period:
     if kind == "quarter":
         quarter = quarter_at(at, tz)
         return Period(kind, _midnight(quarter.start, tz), _midnight(quarter.next().start, tz), quarter.label)
+    if kind == "year":
+        return Period(kind, _midnight(date(today.year, 1, 1), tz), _midnight(date(today.year + 1, 1, 1), tz),
+                      str(today.year))
     raise ValueError(f"unknown digest kind {kind!r}")
 
 
@@ -237,5 +242,5 @@ def changes(previous: dict[str, object] | None, current: dict[str, object]) -> l
     return out
 
 
-__all__ = ["KINDS", "Change", "DeptStanding", "Digest", "Figure", "GroupStanding", "LiaisonLine", "OverdueItem",
+__all__ = ["KINDS", "ON_DEMAND_KINDS", "Change", "DeptStanding", "Digest", "Figure", "GroupStanding", "LiaisonLine", "OverdueItem",
            "Period", "Quarter", "TaskLine", "changes", "monthly_at", "period_for", "weekly_at"]

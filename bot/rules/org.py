@@ -42,9 +42,13 @@ class OrgSpec:
     departments: tuple[str, ...]
     working_groups: tuple[GroupSpec, ...] = ()
     reporting: ReportingRule = field(default_factory=ReportingRule)
+    aliases: tuple[tuple[str, str], ...] = ()  # (alias, department name), in file order
 
     def referenced_departments(self) -> set[str]:
         return {d for g in self.working_groups for d in (*g.lead, *g.members)}
+
+    def aliases_of(self, department: str) -> tuple[str, ...]:
+        return tuple(alias for alias, name in self.aliases if name == department)
 
 
 NAME_MAX = 100  # the database keeps up to 120 characters
@@ -72,6 +76,68 @@ def _names(value: Any, where: str, problems: list[str]) -> tuple[str, ...]:
         if name not in out:
             out.append(name)
     return tuple(out)
+
+
+_DEPARTMENT_KEYS = {"name", "aliases"}
+
+
+def _departments(value: Any, problems: list[str], places: dict[tuple[str, str], str]
+                 ) -> tuple[tuple[str, ...], tuple[tuple[str, str], ...]]:
+    """`departments:` entries: a plain name, or `{name: 区经济信息委, aliases: [经信委, 区经信委]}`.
+    `places` gets where each (alias, department) was given, e.g. `departments[5]`."""
+    if value is None:
+        return (), ()
+    if isinstance(value, (str, Mapping)):
+        value = [value]
+    if not isinstance(value, list):
+        problems.append("departments must be a list of names")
+        return (), ()
+    names: list[str] = []
+    aliases: list[tuple[str, str]] = []
+    for index, item in enumerate(value):
+        if not isinstance(item, Mapping):
+            names.extend(n for n in _names([item], "departments", problems) if n not in names)
+            continue
+        where = f"departments[{index}]"
+        extra = sorted(str(k) for k in item if k not in _DEPARTMENT_KEYS)
+        if extra:
+            problems.append(f"{where}: unknown keys {', '.join(extra)} (a department has name and aliases)")
+        found = _names([item.get("name")], f"{where}: name", problems) if item.get("name") is not None else ()
+        if not found:
+            if item.get("name") is None:
+                problems.append(f"{where} has no name")
+            continue
+        name = found[0]
+        if name not in names:
+            names.append(name)
+        raw_aliases = item.get("aliases")
+        if raw_aliases is not None and not isinstance(raw_aliases, (str, int, list)):
+            problems.append(f"{where}: department {name}: aliases must be a list of names")
+            continue
+        for alias in _names(raw_aliases, f"{where}: department {name}: aliases", problems):
+            if alias != name and (alias, name) not in aliases:
+                aliases.append((alias, name))
+                places[(alias, name)] = where
+    return tuple(names), tuple(aliases)
+
+
+def _alias_clashes(departments: tuple[str, ...], aliases: tuple[tuple[str, str], ...],
+                   groups: Iterable[str], places: Mapping[tuple[str, str], str]) -> list[str]:
+    """An alias must name one department only: not another department, a working group, or a
+    second department's alias."""
+    problems: list[str] = []
+    group_names = set(groups)
+    owner: dict[str, str] = {}
+    for alias, name in aliases:
+        where = places.get((alias, name), "departments")
+        if alias in departments:
+            problems.append(f"{where}: alias {alias} of {name} is the name of another department")
+        elif alias in group_names:
+            problems.append(f"{where}: alias {alias} of {name} is the name of a working group")
+        elif alias in owner and owner[alias] != name:
+            problems.append(f"{where}: alias {alias} is given to both {owner[alias]} and {name}")
+        owner.setdefault(alias, name)
+    return problems
 
 
 def _group(raw: Any, index: int, problems: list[str]) -> GroupSpec | None:
@@ -128,7 +194,8 @@ def parse_org(raw: Any) -> OrgSpec:
     if unknown_keys:
         problems.append(f"unknown top-level keys: {', '.join(map(str, unknown_keys))}")
     office = normalize_name(str(raw["office"]))[:200] if raw.get("office") else None
-    departments = _names(raw.get("departments"), "departments", problems)
+    places: dict[tuple[str, str], str] = {}
+    departments, aliases = _departments(raw.get("departments"), problems, places)
     groups_raw = raw.get("working_groups") or []
     if not isinstance(groups_raw, list):
         problems.append("working_groups must be a list")
@@ -139,18 +206,43 @@ def parse_org(raw: Any) -> OrgSpec:
         if g.name in seen:
             problems.append(f"working group {g.name} is listed twice")
         seen.add(g.name)
+    problems += _alias_clashes(departments, aliases, seen, places)
     reporting = _reporting(raw.get("reporting"), problems)
     if problems:
         raise OrgFileError(problems)
-    return OrgSpec(office, departments, tuple(groups), reporting)
+    return OrgSpec(office, departments, tuple(groups), reporting, aliases)
 
 
 def unknown_departments(spec: OrgSpec, existing: Iterable[str]) -> list[str]:
     """Problems for each department a working group names that is neither in the file nor known."""
     known = set(spec.departments) | {normalize_name(n) for n in existing}
+    alias_of = dict(spec.aliases)
     return [
-        f"unknown department {name} in working group {g.name} (list it under departments)"
+        f"unknown department {name} in working group {g.name} (use the full name {alias_of[name]})"
+        if name in alias_of else f"unknown department {name} in working group {g.name} (list it under departments)"
         for g in spec.working_groups
         for name in (*g.lead, *g.members)
         if name not in known
     ]
+
+
+def alias_conflicts(spec: OrgSpec, departments: Iterable[str], groups: Iterable[str],
+                    aliases: Mapping[str, str]) -> list[str]:
+    """Problems between the file and the database: an alias that is already the name of a
+    department or working group the file does not list, or another department's alias (one the
+    file does not take away); a new department named like an existing alias. `aliases` maps each
+    stored alias to its department's name."""
+    listed = set(spec.departments)
+    listed_groups = {g.name for g in spec.working_groups}
+    kept = {alias: name for alias, name in aliases.items() if name not in listed}
+    problems: list[str] = []
+    for alias, name in spec.aliases:
+        if alias in set(departments) - listed:
+            problems.append(f"alias {alias} of {name} is the name of another department")
+        elif alias in set(groups) - listed_groups:
+            problems.append(f"alias {alias} of {name} is the name of a working group")
+        elif alias in kept and kept[alias] != name:
+            problems.append(f"alias {alias} of {name} is already an alias of {kept[alias]}")
+    problems += [f"department {name} is already an alias of {kept[name]}" for name in spec.departments if name in kept]
+    problems += [f"working group {g} is already an alias of {kept[g]}" for g in listed_groups if g in kept]
+    return problems

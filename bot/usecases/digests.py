@@ -17,6 +17,7 @@ from bot.rules.digest import (Digest, DeptStanding, Figure, GroupStanding, Liais
                               TaskLine, changes, period_for)
 from bot.rules.people import display_name
 from bot.rules.tasks import TargetStatus, days_overdue, is_overdue, shown_status
+from bot.usecases.names import resolve_department
 from storage.db import Database
 from storage.repos import cycles as cycle_repo
 from storage.repos import digests as digest_repo
@@ -132,6 +133,15 @@ async def build(db: Database, kind: str, *, at: datetime, tz: ZoneInfo) -> Diges
         previous = await digest_repo.previous_run(s, kind, period.label)
     digest.changes = changes(json.loads(previous.snapshot) if previous else None, digest.snapshot())  # type: ignore[arg-type]
     return digest
+
+
+async def status(db: Database, query: str, *, at: datetime, tz: ZoneInfo) -> DeptStanding:
+    """`/status DEPARTMENT`: that department's standing as of `at` (a typed name: full, alias,
+    fragment; otherwise NotFound with candidates or suggestions)."""
+    async with db.session() as s:
+        dept = await resolve_department(s, query)
+    digest = await build(db, "week", at=at, tz=tz)
+    return next(d for d in digest.departments if d.department == dept.name)
 
 
 async def already_sent(db: Database, kind: str, label: str) -> bool:

@@ -6,7 +6,7 @@ from dataclasses import dataclass
 from datetime import datetime
 
 from bot.rules.people import display_name
-from bot.usecases.registration import resolve_department
+from bot.usecases.names import resolve_department
 from storage.db import Database
 from storage.repos import liaisons as liaison_repo
 

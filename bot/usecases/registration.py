@@ -5,16 +5,15 @@ from __future__ import annotations
 from dataclasses import dataclass
 from datetime import datetime
 
-from bot.errors import NotFound, Refused
+from bot.errors import Refused
 from bot.rules import invites as rules
-from bot.rules.names import find_name
 from bot.rules.people import Caller, UserInfo
+from bot.usecases.names import resolve_department
 from storage.db import Database
 from storage.models import Department, InviteCode, Person
 from storage.repos import audit as audit_repo
 from storage.repos import invites as invite_repo
 from storage.repos import liaisons as liaison_repo
-from storage.repos import org as org_repo
 from storage.repos import people as people_repo
 from sqlmodel.ext.asyncio.session import AsyncSession
 
@@ -28,14 +27,7 @@ class IssuedInvite:
     withdrawn: int  # earlier unused codes of the same department and kind, now void
 
 
-async def resolve_department(s: AsyncSession, query: str) -> Department:
-    depts = await org_repo.departments(s)
-    match = find_name(query, [d.name for d in depts])
-    if match.found is None:
-        if match.candidates:
-            raise NotFound("dept.ambiguous", name=query, candidates="、".join(match.candidates[:8]))
-        raise NotFound("dept.unknown", name=query)
-    return next(d for d in depts if d.name == match.found)
+__all__ = ["IssuedInvite", "Registration", "create_invite", "redeem", "resolve_department"]
 
 
 async def create_invite(db: Database, actor: Caller, department: str, *, deputy: bool, now: datetime) -> IssuedInvite:

@@ -8,7 +8,7 @@ from datetime import datetime
 from sqlmodel import delete, select
 from sqlmodel.ext.asyncio.session import AsyncSession
 
-from storage.models import Department, GroupMember, OrgMeta, WorkingGroup
+from storage.models import Department, DepartmentAlias, GroupMember, OrgMeta, WorkingGroup
 
 
 async def departments(s: AsyncSession) -> list[Department]:
@@ -24,6 +24,22 @@ async def add_department(s: AsyncSession, name: str, now: datetime) -> Departmen
     s.add(dept)
     await s.flush()
     return dept
+
+
+async def aliases(s: AsyncSession) -> dict[str, int]:
+    """alias → department id."""
+    return {a.alias: a.department_id for a in await s.exec(select(DepartmentAlias).order_by(DepartmentAlias.id))}
+
+
+async def set_aliases(s: AsyncSession, wanted: dict[int, tuple[str, ...]]) -> None:
+    """Replace the aliases of each department in `wanted` (department id → its aliases). All the
+    old ones go first, so an alias may move from one department to another in the same call."""
+    if not wanted:
+        return
+    await s.exec(delete(DepartmentAlias).where(DepartmentAlias.department_id.in_(list(wanted))))  # type: ignore[call-overload, attr-defined]
+    await s.flush()
+    s.add_all(DepartmentAlias(department_id=d, alias=a) for d, names in wanted.items() for a in names)
+    await s.flush()
 
 
 async def groups(s: AsyncSession) -> list[WorkingGroup]:

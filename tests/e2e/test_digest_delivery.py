@@ -78,5 +78,5 @@ async def test_directors_commands_on_demand(desk: Desk, clock, office):  # type:
 
     book = load_workbook(io.BytesIO(upload.data))
     assert len(book.sheetnames) >= 4
-    assert (await director.send("/digest year")).startswith("用法：/digest")
+    assert (await director.send("/digest decade")).startswith("用法：/digest")
     assert "仅限" in await liaison.send("/digest")
