@@ -8,8 +8,9 @@ from telegram.ext import AIORateLimiter, Application, ApplicationBuilder, Defaul
 
 from bot import logs
 from bot.services import Services
-from handlers import (access, assign_dialog, broadcast, digests, general, inbox, menus, office, registration,
-                      reports, task_buttons, tasks)
+from bot.usecases import cycles
+from handlers import (access, assign_dialog, broadcast, digests, filing, general, inbox, menus, office,
+                      registration, reports, task_buttons, tasks)
 from jobs.delivery import TICK_INTERVAL, Delivery, tick_job
 from handlers.context import CONTEXT_TYPES, App
 from handlers.errors import on_error
@@ -38,13 +39,18 @@ def build_application(services: Services) -> App:
 def register_handlers(app: App) -> None:
     app.add_handler(access.handler(), group=-1)
     # assign_dialog before tasks (/assign alone opens it); inbox's fallbacks come last
-    for feature in (registration, general, office, broadcast, assign_dialog, tasks, reports, digests, task_buttons, inbox):
+    # filing's buttons (i:, ib:) before task_buttons, which takes every other button
+    for feature in (registration, general, office, broadcast, assign_dialog, tasks, reports, digests, filing,
+                    task_buttons, inbox):
         app.add_handlers(feature.handlers())
     app.add_error_handler(on_error)
 
 
 async def _post_init(app: App) -> None:
     services = app.bot_data.services
+    # The quarter's reporting cycle exists before the first update is answered, not only after the
+    # first tick (which opens it too; opening is idempotent, and /report opens it on demand).
+    await cycles.open_cycle(services.db, at=services.now(), tz=services.settings.tz, calendar=services.calendar)
     await menus.install_all(app.bot, services)
     app.bot_data.delivery = Delivery.create(services)
     await app.bot_data.delivery.start()

@@ -58,7 +58,8 @@ async def gate(update: Update, context: Ctx) -> None:
         spec = command_spec(command)
         await audit.record(
             services.db, now=context.now(), actor_id=info.telegram_id, action=f"/{command}", outcome="denied",
-            detail=(update.effective_message.text or "")[:200] if update.effective_message else None,
+            detail=(update.effective_message.text or update.effective_message.caption or "")[:200]
+            if update.effective_message else None,
         )
         await reply(update, context, "access.denied", command=command,
                     roles=role_names(lang(context), sorted(spec.roles) if spec else []))

@@ -2,17 +2,21 @@
 
 from __future__ import annotations
 
+from dataclasses import replace
+
 from telegram import InlineKeyboardMarkup, Update
-from telegram.ext import BaseHandler, CallbackQueryHandler, CommandHandler
+from telegram.ext import BaseHandler, CallbackQueryHandler, CommandHandler, MessageHandler
 
 from bot.errors import DomainError, UsageError
 from bot.rules.callbacks import decode
+from bot.rules.commands import is_indicators_word
 from bot.rules.indicators import parse_expected_spec
 from bot.usecases import cycles, reports
 from bot.usecases.inbox import Incoming
 from bot.views.reports import cycle_status, draft, items
-from handlers.commands import command_text
+from handlers.commands import command_text, with_caption_command
 from handlers.context import Ctx
+from handlers.incoming import incoming
 from handlers.errors import render
 from handlers.replies import lang, reply, send, text
 
@@ -25,24 +29,30 @@ async def _preview(update: Update, context: Ctx, view: reports.DraftView) -> Non
 
 
 async def report(update: Update, context: Ctx) -> None:
+    """/report [TEXT], typed or as the caption of a photo or document (the file joins the draft)."""
     message = update.effective_message
     assert message is not None
     body = command_text(message)
-    db, now = context.services.db, context.now()
-    if not body:
-        label = await reports.begin(db, context.caller, now=now)
+    services, now = context.services, context.now()
+    item = replace(incoming(message, context.caller.telegram_id), text=body or None)
+    if item.file_id is None:
+        item = replace(item, kind="text")
+    if not body and item.file_id is None:
+        label = await reports.begin(services.db, context.caller, now=now, tz=services.settings.tz,
+                                    calendar=services.calendar)
         await reply(update, context, "report.begin", label=label)
         return
-    item = Incoming(chat_id=message.chat_id, message_id=message.message_id, sender_id=context.caller.telegram_id,
-                    kind="text", text=body)
-    await _preview(update, context, await reports.add(db, context.caller, item, now=now))
+    await _preview(update, context, await reports.add(services.db, context.caller, item, now=now,
+                                                      tz=services.settings.tz, calendar=services.calendar))
 
 
 async def add_message(update: Update, context: Ctx, item: Incoming, _ref: int | None) -> None:
     """A message sent while a report is being collected (after /report)."""
     message = update.effective_message
     assert message is not None
-    await _preview(update, context, await reports.add(context.services.db, context.caller, item, now=context.now()))
+    services = context.services
+    await _preview(update, context, await reports.add(services.db, context.caller, item, now=context.now(),
+                                                      tz=services.settings.tz, calendar=services.calendar))
 
 
 async def on_button(update: Update, context: Ctx) -> None:
@@ -76,9 +86,10 @@ async def cycle(update: Update, context: Ctx) -> None:
     args = context.args or []
     db, now, tz = context.services.db, context.now(), context.services.settings.tz
     if not args:
-        await send(update, cycle_status(await cycles.status(db, now=now), lang(context), tz))
+        status = await cycles.status(db, now=now, tz=tz, calendar=context.services.calendar)
+        await send(update, cycle_status(status, lang(context), tz))
         return
-    if args[0].lower() != "indicators":
+    if not is_indicators_word(args[0]):  # indicators, or 指标
         raise UsageError("cycle")
     spec = command_text(update.effective_message).split(maxsplit=1)
     expected = parse_expected_spec(spec[1] if len(spec) > 1 else "")
@@ -89,6 +100,7 @@ async def cycle(update: Update, context: Ctx) -> None:
 def handlers() -> list[BaseHandler]:
     return [
         CommandHandler("report", report),
+        MessageHandler(with_caption_command("report"), report),  # a file captioned /report [TEXT]
         CommandHandler("cycle", cycle),
         CallbackQueryHandler(on_button, pattern=r"^r:"),
     ]

@@ -36,6 +36,7 @@ async def _liaison(update: Update, context: Ctx, cb: Callback) -> str:
     db, now = context.services.db, context.now()
     if cb.action in ("ack", "done"):
         view = await task_actions.act(db, context.caller, cb.ref, Action.ACK if cb.action == "ack" else Action.DONE, now=now)
+        context.services.wake_outbox()  # the other copies of the notice (a deputy's) are edited too
         await _show(update, context, view)
         return text(context, "ack.saved" if cb.action == "ack" else "done.saved", id=view.task_id, department=view.department)
     kind = "progress" if cb.action == "prog" else "extension"

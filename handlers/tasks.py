@@ -6,20 +6,19 @@ from __future__ import annotations
 from dataclasses import replace
 
 from telegram import InlineKeyboardMarkup, Update
-from telegram.ext import BaseHandler, CommandHandler
+from telegram.ext import BaseHandler, CommandHandler, MessageHandler
 
 from bot.errors import UsageError
+from bot.rules.commands import parse_task_filter
 from bot.rules.tasks import parse_assign, parse_due, parse_numbered
-from bot.texts import fmt_time
 from bot.usecases import task_actions, tasks
 from bot.views.task_lists import department_list, detail_view, summary_list
-from handlers.commands import command_text
+from handlers.commands import command_text, with_caption_command
 from handlers.context import Ctx
+from handlers.dates import due_text, with_warning
 from handlers.inbox import progress as progress_from
 from handlers.incoming import incoming
 from handlers.replies import lang, reply, send, text
-
-FILTERS = ("open", "overdue", "done", "all")
 
 
 async def assign(update: Update, context: Ctx) -> None:
@@ -27,28 +26,26 @@ async def assign(update: Update, context: Ctx) -> None:
     if not raw:
         raise UsageError("assign")
     settings = context.services.settings
-    request = parse_assign(raw, now=context.now(), tz=settings.tz)
+    request = parse_assign(raw, now=context.now(), tz=settings.tz, calendar=context.services.calendar)
     created = await tasks.create(context.services.db, context.caller, request, now=context.now(), tz=settings.tz,
-                                 default_language=settings.bot_language)
+                                 default_language=settings.bot_language,
+                                 attachment=attachment_of(update, context))  # a file captioned /assign …
     context.services.wake_outbox()
     await send(update, created_reply(context, created))
 
 
 def created_reply(context: Ctx, created: tasks.Created) -> str:
     """What the admin is told after a task was created (by /assign or its dialogue)."""
-    lines = [text(context, "assign.created", id=created.task_id, title=created.title,
-                  due=fmt_time(created.due, context.services.settings.tz), notified=created.notified,
-                  total=created.total)]
+    lines = [with_warning(context, text(context, "assign.created", id=created.task_id, title=created.title,
+                                        due=due_text(context, created.due), notified=created.notified,
+                                        total=created.total), created.due)]
     if created.without_liaison:
         lines.append(text(context, "assign.no_liaison", names="、".join(created.without_liaison)))
     return "\n".join(lines)
 
 
 async def list_tasks(update: Update, context: Ctx) -> None:
-    args = context.args or []
-    which = args[0].lower() if args else "open"
-    if len(args) > 1 or which not in FILTERS:
-        raise UsageError("tasks")
+    which = parse_task_filter(context.args or [])  # open|overdue|done|all, or 进行中|逾期|已办结|全部
     rows = await tasks.summaries(context.services.db, which, now=context.now())
     await send(update, summary_list(rows, which, lang(context), context.services.settings.tz))
 
@@ -65,15 +62,16 @@ async def show_task(update: Update, context: Ctx) -> None:
 
 async def extend(update: Update, context: Ctx) -> None:
     args = context.args or []
-    if len(args) not in (2, 3):
+    if len(args) < 2:  # N and a date, which may be several words (下周五 下午6点)
         raise UsageError("extend")
     number, _ = parse_numbered(args[:1], "extend", text_required=False)
     settings = context.services.settings
-    due = parse_due(" ".join(args[1:]), now=context.now(), tz=settings.tz)
+    due = parse_due(" ".join(args[1:]), now=context.now(), tz=settings.tz, calendar=context.services.calendar)
     told = await task_actions.extend(context.services.db, context.caller, number, due, now=context.now(),
                                      tz=settings.tz, default_language=settings.bot_language)
     context.services.wake_outbox()
-    await reply(update, context, "extend.done", id=number, due=fmt_time(due, settings.tz), count=told)
+    await send(update, with_warning(context, text(context, "extend.done", id=number, due=due_text(context, due),
+                                                  count=told), due))
 
 
 async def close(update: Update, context: Ctx) -> None:
@@ -92,8 +90,11 @@ async def _progress_command(update: Update, context: Ctx, *, done: bool) -> None
     message = update.effective_message
     assert message is not None
     raw = command_text(message)
-    number, body = parse_numbered(raw.split(maxsplit=1) if raw else [], command, text_required=not done)
-    item = replace(incoming(message, context.caller.telegram_id), text=body, kind="text")
+    with_file = bool(message.photo or message.document)  # a file captioned /progress N [TEXT]: the file is progress
+    number, body = parse_numbered(raw.split(maxsplit=1) if raw else [], command,
+                                  text_required=not (done or with_file))
+    item = incoming(message, context.caller.telegram_id)
+    item = replace(item, text=body) if with_file else replace(item, text=body, kind="text")
     await progress_from(update, context, item, task_id=number, done=done)
 
 
@@ -115,11 +116,23 @@ async def my_tasks(update: Update, context: Ctx) -> None:
 def handlers() -> list[BaseHandler]:
     return [
         CommandHandler("assign", assign),
+        MessageHandler(with_caption_command("assign"), assign),  # a file captioned /assign TARGETS | DUE | TITLE
         CommandHandler("tasks", list_tasks),
         CommandHandler("task", show_task),
         CommandHandler("extend", extend),
         CommandHandler("close", close),
         CommandHandler("progress", progress),
+        MessageHandler(with_caption_command("progress"), progress),  # a photo or file captioned /progress N
         CommandHandler("done", done),
+        MessageHandler(with_caption_command("done"), done),
         CommandHandler("mytasks", my_tasks),
     ]
+
+
+def attachment_of(update: Update, context: Ctx) -> tasks.Attachment | None:
+    """The photo or document a command came with (as its caption), kept by Telegram file id."""
+    message = update.effective_message
+    if message is None or not (message.photo or message.document):
+        return None
+    item = incoming(message, context.caller.telegram_id)
+    return tasks.Attachment(item.file_id, item.file_name, item.kind)  # type: ignore[arg-type]

@@ -21,7 +21,7 @@ from telegram import Bot, InlineKeyboardMarkup, InputFile, LinkPreviewOptions, M
 from telegram.constants import ParseMode
 from telegram.error import BadRequest, Forbidden, InvalidToken, NetworkError, RetryAfter, TelegramError
 
-from bot.rules.delivery import Outcome, Pacer, Verdict, backoff
+from bot.rules.delivery import EDIT, FILE_DOCUMENT, FILE_PHOTO, NOT_MODIFIED, Outcome, Pacer, Status, Verdict, backoff
 from bot.usecases import broadcasts, outbox
 from storage.db import Database
 from storage.locks import exclusive
@@ -55,6 +55,8 @@ def classify(error: Exception, attempts: int, backoff_base: float) -> Outcome:
     if isinstance(error, Forbidden):
         return Outcome(Verdict.BLOCKED, error=text)
     if isinstance(error, BadRequest):
+        if NOT_MODIFIED in text.lower():  # an edit to what the message already shows: done
+            return Outcome(Verdict.SENT)
         unreachable = any(marker in text.lower() for marker in _UNREACHABLE)
         return Outcome(Verdict.BLOCKED if unreachable else Verdict.FAILED, error=text)
     if isinstance(error, InvalidToken):
@@ -64,7 +66,8 @@ def classify(error: Exception, attempts: int, backoff_base: float) -> Outcome:
     return Outcome(Verdict.RETRY, retry_in=backoff(attempts, backoff_base), error=f"{type(error).__name__}: {text}")
 
 
-async def deliver(bot: Bot, row: OutboxMessage) -> Message:
+async def deliver(bot: Bot, row: OutboxMessage, *, edit_message_id: int | None = None) -> Message:
+    """Send one row. An edit row needs the id of the message it edits (`edit_message_id`)."""
     payload = json.loads(row.payload)
     markup = InlineKeyboardMarkup.de_json(payload["reply_markup"], bot) if payload.get("reply_markup") else None
     text = payload.get("text")
@@ -74,6 +77,18 @@ async def deliver(bot: Bot, row: OutboxMessage) -> Message:
     if row.kind == "photo":
         return await bot.send_photo(row.chat_id, InputFile(row.attachment or b"", filename=payload.get("filename") or "chart.png"),
                                     caption=text, parse_mode=ParseMode.HTML, reply_markup=markup)
+    if row.kind == FILE_DOCUMENT:  # a file Telegram already has: sent by its file id, not uploaded
+        return await bot.send_document(row.chat_id, payload["file_id"], caption=text, parse_mode=ParseMode.HTML,
+                                       reply_markup=markup)
+    if row.kind == FILE_PHOTO:
+        return await bot.send_photo(row.chat_id, payload["file_id"], caption=text, parse_mode=ParseMode.HTML,
+                                    reply_markup=markup)
+    if row.kind == EDIT:
+        edited = await bot.edit_message_text(text, chat_id=row.chat_id, message_id=edit_message_id,
+                                             parse_mode=ParseMode.HTML, reply_markup=markup,
+                                             link_preview_options=LinkPreviewOptions(is_disabled=True))
+        assert isinstance(edited, Message)  # only inline messages answer True
+        return edited
     return await bot.send_message(row.chat_id, text, parse_mode=ParseMode.HTML, reply_markup=markup,
                                   link_preview_options=LinkPreviewOptions(is_disabled=True))
 
@@ -159,8 +174,10 @@ class Sender:
             stats.lost_claims += 1
             return
         try:
-            message = await deliver(self.bot, row)
-            outcome = Outcome(Verdict.SENT, message_id=message.message_id)
+            edit_id, outcome = await self._edit_target(row) if row.kind == EDIT else (None, None)
+            if outcome is None:
+                message = await deliver(self.bot, row, edit_message_id=edit_id)
+                outcome = Outcome(Verdict.SENT, message_id=message.message_id)
         except TelegramError as error:
             outcome = classify(error, row.attempts, self.backoff_base)
         except Exception as error:  # noqa: BLE001 - a row must never be left claimed by a live sender
@@ -171,6 +188,17 @@ class Sender:
         stats.add(outcome)
         if row.batch and outcome.verdict != Verdict.RETRY:
             stats.batches.add(row.batch)
+
+    async def _edit_target(self, row: OutboxMessage) -> tuple[int | None, Outcome | None]:
+        """The message an edit row changes: its id, or why the edit cannot go now (the message is
+        still queued: later; it never arrived: never)."""
+        status, message_id = await outbox.message_of(self.db, json.loads(row.payload).get("of"))
+        if message_id is not None:
+            return message_id, None
+        if status in (Status.PENDING, Status.SENDING):
+            return None, Outcome(Verdict.RETRY, retry_in=backoff(row.attempts, self.backoff_base),
+                                 error="the message to edit is not sent yet")
+        return None, Outcome(Verdict.FAILED, error="the message to edit was not delivered")
 
     async def run(self, stop: asyncio.Event, wake: asyncio.Event, *, idle: float = 1.0) -> None:
         """The bot's background loop: drain when woken or every `idle` seconds, until `stop`."""

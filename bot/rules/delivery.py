@@ -101,9 +101,21 @@ class Pacer:
         self._paused_until = max(self._paused_until, now + seconds)
 
 
+# Outbox kinds besides text/document/photo (the column holds at most 10 characters).
+FILE_DOCUMENT = "file_doc"  # a file Telegram already has, sent again by its file id
+FILE_PHOTO = "file_photo"
+EDIT = "edit"  # edit the text of a message queued earlier (payload "of": that row's id)
+NOT_MODIFIED = "message is not modified"  # Telegram's answer to an edit that changes nothing
+
+
 @dataclass(frozen=True)
 class Outgoing:
-    """A message to queue. Text is Telegram HTML; documents and photos carry their bytes."""
+    """A message to queue. Text is Telegram HTML; documents and photos carry their bytes.
+
+    `file_id` (with `file_kind` photo|document) sends a file Telegram already holds, `text` being
+    its caption; `edit_of` (an outbox row id) makes this an edit of that row's message, which the
+    sender looks up when it sends the edit. `meta` is kept in the payload for whoever re-renders
+    the message later (e.g. the language and time zone a task notice was written in)."""
 
     chat_id: int
     dedup_key: str
@@ -115,13 +127,45 @@ class Outgoing:
     batch: str | None = None
     ref_kind: str | None = None  # what the message is about, so a reply to it can be attached
     ref_id: int | None = None
+    file_id: str | None = None
+    file_kind: str | None = None  # photo | document, with file_id
+    edit_of: int | None = None
+    meta: dict[str, Any] | None = None
 
     @property
     def kind(self) -> str:
+        if self.edit_of is not None:
+            return EDIT
+        if self.file_id is not None:
+            return FILE_PHOTO if self.file_kind == "photo" else FILE_DOCUMENT
         return "document" if self.document is not None else "photo" if self.photo is not None else "text"
 
     def payload(self) -> str:
-        return json.dumps(
-            {"text": self.text, "reply_markup": self.reply_markup, "filename": self.filename},
-            ensure_ascii=False, separators=(",", ":"),
-        )
+        data: dict[str, Any] = {"text": self.text, "reply_markup": self.reply_markup, "filename": self.filename}
+        if self.file_id is not None:
+            data["file_id"] = self.file_id
+        if self.edit_of is not None:
+            data["of"] = self.edit_of
+        if self.meta:
+            data["meta"] = self.meta
+        return json.dumps(data, ensure_ascii=False, separators=(",", ":"))
+
+
+def render_payload(text: str | None, reply_markup: dict[str, Any] | None, old: str) -> str:
+    """`old` (a queued row's payload) with new text and buttons and its version (`meta.v`) one up,
+    everything else kept."""
+    data = json.loads(old)
+    data["text"], data["reply_markup"] = text, reply_markup
+    meta = data.setdefault("meta", {})
+    meta["v"] = int(meta.get("v", 0)) + 1
+    return json.dumps(data, ensure_ascii=False, separators=(",", ":"))
+
+
+def payload_meta(payload: str) -> dict[str, Any]:
+    return json.loads(payload).get("meta") or {}
+
+
+def shows_same(payload: str, text: str | None, reply_markup: dict[str, Any] | None) -> bool:
+    """Whether a queued row's payload already shows this text and these buttons."""
+    data = json.loads(payload)
+    return data.get("text") == text and (data.get("reply_markup") or None) == (reply_markup or None)

@@ -7,6 +7,7 @@ from dataclasses import dataclass
 from datetime import datetime
 from zoneinfo import ZoneInfo
 
+from sqlalchemy.exc import IntegrityError
 from sqlmodel.ext.asyncio.session import AsyncSession
 
 from bot.errors import NotFound
@@ -42,7 +43,31 @@ def quarter_of_cycle(cycle: ReportingCycle) -> rules.Quarter:
 
 async def open_cycle(db: Database, *, at: datetime, tz: ZoneInfo, calendar: WorkCalendar) -> tuple[str, bool, int]:
     """Open the quarter's cycle if it is not open yet, and let departments added since join it.
-    Returns (label, opened now, departments that joined now)."""
+    Returns (label, opened now, departments that joined now).
+
+    Called by the tick, at start and on demand (`/report`), so two processes may race: the label
+    and each membership are unique, and the one that loses sees the winner's rows on a retry."""
+    for attempt in range(3):
+        try:
+            return await _open_cycle(db, at=at, tz=tz, calendar=calendar)
+        except IntegrityError:
+            if attempt == 2:
+                raise
+    raise AssertionError("unreachable")
+
+
+async def ensure_open(db: Database, *, now: datetime, tz: ZoneInfo | None, calendar: WorkCalendar | None) -> None:
+    """The current quarter's cycle exists (opened now if need be), whatever the tick has done yet.
+    Without a time zone and calendar (a caller that cannot say), nothing is opened."""
+    if tz is None or calendar is None:
+        return
+    async with db.session() as s:
+        if await cycle_repo.by_label(s, rules.quarter_at(now, tz).label) is not None:
+            return
+    await open_cycle(db, at=now, tz=tz, calendar=calendar)
+
+
+async def _open_cycle(db: Database, *, at: datetime, tz: ZoneInfo, calendar: WorkCalendar) -> tuple[str, bool, int]:
     quarter = rules.quarter_at(at, tz)
     async with db.transaction() as s:
         cycle = await cycle_repo.by_label(s, quarter.label)
@@ -125,7 +150,11 @@ def expected_of(cycle: ReportingCycle) -> list[tuple[str, str]]:
     return [(n, u) for n, u in json.loads(cycle.expected_indicators)] if cycle.expected_indicators else []
 
 
-async def status(db: Database, *, now: datetime) -> CycleStatus:
+async def status(db: Database, *, now: datetime, tz: ZoneInfo | None = None,
+                 calendar: WorkCalendar | None = None) -> CycleStatus:
+    """The current cycle's standing; with `tz` and `calendar` the quarter's cycle is opened first
+    if the tick has not yet."""
+    await ensure_open(db, now=now, tz=tz, calendar=calendar)
     async with db.session() as s:
         cycle = await cycle_repo.current(s, now)
         if cycle is None:

@@ -68,6 +68,14 @@ async def expire_stale(db: Database, *, now: datetime, lease: timedelta = LEASE)
         return await outbox_repo.expire_leases(s, now - lease, Status.UNCONFIRMED)
 
 
+async def message_of(db: Database, row_id: int | None) -> tuple[str | None, int | None]:
+    """(status, Telegram message id) of a queued row, e.g. the message an edit row changes."""
+    if row_id is None:
+        return None, None
+    async with db.session() as s:
+        return await outbox_repo.message_of(s, int(row_id))
+
+
 async def backlog(db: Database) -> int:
     async with db.session() as s:
         return await outbox_repo.backlog(s)

@@ -4,16 +4,19 @@ report supersedes the earlier one, which is kept as a version; after the deadlin
 
 from __future__ import annotations
 
+from collections.abc import Awaitable, Callable
 from dataclasses import dataclass
 from datetime import datetime
+from zoneinfo import ZoneInfo
 
 from sqlmodel.ext.asyncio.session import AsyncSession
 
 from bot.errors import NotFound, Refused
 from bot.rules.indicators import Indicator, ParseResult, expected_missing, parse_indicators
 from bot.rules.people import Caller
+from bot.rules.workdays import WorkCalendar
 from bot.usecases import inputs
-from bot.usecases.cycles import expected_of
+from bot.usecases.cycles import ensure_open, expected_of
 from bot.usecases.inbox import Incoming
 from storage.db import Database
 from storage.models import Report, ReportDraft, ReportFile, ReportIndicator, ReportingCycle
@@ -69,8 +72,11 @@ async def _draft(s: AsyncSession, caller: Caller, cycle: ReportingCycle, now: da
     return draft
 
 
-async def begin(db: Database, caller: Caller, *, now: datetime) -> str:
-    """/report without text: the next messages are the report. Returns the cycle's label."""
+async def begin(db: Database, caller: Caller, *, now: datetime, tz: ZoneInfo | None = None,
+                calendar: WorkCalendar | None = None) -> str:
+    """/report without text: the next messages are the report. Returns the cycle's label. With `tz`
+    and `calendar` the quarter's cycle is opened first if the tick has not yet."""
+    await ensure_open(db, now=now, tz=tz, calendar=calendar)
     async with db.transaction() as s:
         cycle = await _cycle_for(s, caller, now)
         await _draft(s, caller, cycle, now)
@@ -78,9 +84,17 @@ async def begin(db: Database, caller: Caller, *, now: datetime) -> str:
         return cycle.label
 
 
-async def add(db: Database, caller: Caller, item: Incoming, *, now: datetime) -> DraftView:
-    """Add a message (text, or a photo/document with its caption) to the caller's draft."""
+async def add(db: Database, caller: Caller, item: Incoming, *, now: datetime,
+              inside: Callable[[AsyncSession], Awaitable[object]] | None = None, tz: ZoneInfo | None = None,
+              calendar: WorkCalendar | None = None, collect: bool = True) -> DraftView:
+    """Add a message (text, or a photo/document with its caption) to the caller's draft. `inside`
+    runs first in the same transaction (filing a kept message marks it filed there, or refuses);
+    `collect=False` (one-tap filing) leaves the liaison's next messages to be asked about again.
+    With `tz` and `calendar` the quarter's cycle is opened first if the tick has not yet."""
+    await ensure_open(db, now=now, tz=tz, calendar=calendar)
     async with db.transaction() as s:
+        if inside is not None:
+            await inside(s)
         cycle = await _cycle_for(s, caller, now)
         draft = await _draft(s, caller, cycle, now)
         fresh = True
@@ -93,7 +107,8 @@ async def add(db: Database, caller: Caller, item: Incoming, *, now: datetime) ->
             if len(draft.text) > TEXT_MAX:
                 raise Refused("report.too_long", limit=TEXT_MAX)
             s.add(draft)
-        await inputs.expect_in(s, caller.telegram_id, EXPECT_KIND, None, now)  # keep collecting
+        if collect:
+            await inputs.expect_in(s, caller.telegram_id, EXPECT_KIND, None, now)  # keep collecting
         return await _view(s, draft, cycle, now)
 
 

@@ -3,6 +3,7 @@ grant more time, move the due date, close. Each change is recorded as a task eve
 
 from __future__ import annotations
 
+from collections.abc import Awaitable, Callable
 from dataclasses import dataclass
 from datetime import datetime
 from zoneinfo import ZoneInfo
@@ -17,7 +18,7 @@ from bot.texts import fmt_time, t
 from bot.usecases import inputs
 from bot.usecases.inbox import Incoming
 from bot.usecases.outbox import enqueue_in
-from bot.usecases.tasks import view_of
+from bot.usecases.tasks import refresh_notices, refresh_task_notices, view_of
 from bot.views.tasks import TargetView, extension_request
 from storage.db import Database
 from storage.models import Department, InboundMessage, Task, TaskProgress, TaskTarget
@@ -81,11 +82,17 @@ async def _apply(s: AsyncSession, loaded: Loaded, action: Action, actor: int, no
         await task_repo.event(s, task_id=loaded.task.id, target_id=target.id, kind=new, at=now, actor_id=actor)  # type: ignore[arg-type]
 
 
+async def _refresh(s: AsyncSession, loaded: Loaded, now: datetime) -> None:
+    """Every liaison's notice of the department's part shows the change (edited in place)."""
+    await refresh_notices(s, loaded.task, loaded.target, loaded.department, now=now)
+
+
 async def act(db: Database, caller: Caller, target_id: int, action: Action, *, now: datetime) -> TargetView:
     """A button press: acknowledge or finish. Returns the department's part as it is now."""
     async with db.transaction() as s:
         loaded = await _caller_target(s, caller, target_id=target_id)
         await _apply(s, loaded, action, caller.telegram_id, now)
+        await _refresh(s, loaded, now)
         return view_of(loaded.task, loaded.target, loaded.department, now)
 
 
@@ -95,22 +102,44 @@ class ProgressResult:
     stored: bool  # False: this message had been recorded before
 
 
+async def _department_target(s: AsyncSession, target_id: int, department_id: int) -> Loaded:
+    """A department's part in a task, when the office files a liaison's message for that department."""
+    loaded = await _load_target(s, target_id)
+    if loaded.target.department_id != department_id:
+        raise Refused("task.not_target", id=loaded.task.id)
+    if loaded.task.closed_at is not None:
+        raise Refused("task.closed", id=loaded.task.id)
+    return loaded
+
+
 async def record_progress(
     db: Database, caller: Caller, incoming: Incoming, *, now: datetime, task_id: int | None = None,
-    target_id: int | None = None, done: bool = False,
+    target_id: int | None = None, done: bool = False, for_department: int | None = None,
+    inside: Callable[[AsyncSession], Awaitable[object]] | None = None,
 ) -> ProgressResult:
-    """Keep a progress report (text and/or file) for the caller's department; `done` also finishes."""
+    """Keep a progress report (text and/or file) for the caller's department; `done` also finishes.
+
+    Filing a kept message (bot/usecases/inbox.py) comes through here too: `inside` runs first in the
+    same transaction (it marks the message filed, or refuses), and with `for_department` the office
+    files a liaison's message for that liaison's department (the caller, an admin, is the actor; the
+    progress keeps the message's sender)."""
     async with db.transaction() as s:
-        loaded = await _caller_target(s, caller, task_id=task_id, target_id=target_id)
+        if inside is not None:
+            await inside(s)
+        if for_department is not None and target_id is not None:
+            loaded = await _department_target(s, target_id, for_department)
+        else:
+            loaded = await _caller_target(s, caller, task_id=task_id, target_id=target_id)
         stored = True
         if incoming.text or incoming.file_id:
             stored = await task_repo.add_progress(s, TaskProgress(
-                target_id=loaded.target.id, sender_id=caller.telegram_id, at=now, text=incoming.text,  # type: ignore[arg-type]
+                target_id=loaded.target.id, sender_id=incoming.sender_id, at=now, text=incoming.text,  # type: ignore[arg-type]
                 kind=incoming.kind, file_id=incoming.file_id, file_name=incoming.file_name,
                 file_size=incoming.file_size, mime_type=incoming.mime_type, chat_id=incoming.chat_id,
                 message_id=incoming.message_id))
         if stored:
             await _apply(s, loaded, Action.DONE if done else Action.PROGRESS, caller.telegram_id, now)
+            await _refresh(s, loaded, now)
         return ProgressResult(view_of(loaded.task, loaded.target, loaded.department, now), stored)
 
 
@@ -160,6 +189,7 @@ async def request_extension(
         s.add(target)
         await task_repo.event(s, task_id=loaded.task.id, target_id=target.id, kind="extension_requested", at=now,  # type: ignore[arg-type]
                               actor_id=caller.telegram_id, note=f"{until.isoformat()} {reason}")
+        await _refresh(s, loaded, now)
         view = view_of(loaded.task, target, loaded.department, now)
         stamp = int(now.timestamp())
         items = []
@@ -193,6 +223,7 @@ async def decide_extension(
         await task_repo.event(s, task_id=loaded.task.id, target_id=target.id, kind=kind, at=now, actor_id=admin.telegram_id)  # type: ignore[arg-type]
         await audit_repo.add(s, at=now, actor_id=admin.telegram_id, action=f"task.{kind}",
                              target=f"#{loaded.task.id}:{loaded.department.name}")
+        await _refresh(s, loaded, now)
         view = view_of(loaded.task, target, loaded.department, now)
         chats = (await task_repo.liaison_chats(s, [target.department_id])).get(target.department_id, [])
         key = "extension.granted" if approve else "extension.denied"
@@ -238,6 +269,7 @@ async def extend(db: Database, admin: Caller, task_id: int, due: datetime, *, no
         await task_repo.event(s, task_id=task_id, kind="extended", at=now, actor_id=admin.telegram_id, note=due.isoformat())
         await audit_repo.add(s, at=now, actor_id=admin.telegram_id, action="task.extend", target=f"#{task_id}",
                              detail=due.isoformat())
+        await refresh_task_notices(s, task, now=now)
         recipients = [r for r in await _liaisons_of_task(s, task) if r[0].status != TargetStatus.DONE]
         return await enqueue_in(s, [
             Outgoing(chat_id=chat, dedup_key=f"task:{task_id}:extended:{due.isoformat()}:{person}",
@@ -254,6 +286,7 @@ async def close(db: Database, admin: Caller, task_id: int, *, now: datetime, def
         s.add(task)
         await task_repo.event(s, task_id=task_id, kind="closed", at=now, actor_id=admin.telegram_id)
         await audit_repo.add(s, at=now, actor_id=admin.telegram_id, action="task.close", target=f"#{task_id}")
+        await refresh_task_notices(s, task, now=now)
         recipients = [r for r in await _liaisons_of_task(s, task) if r[0].status != TargetStatus.DONE]
         return await enqueue_in(s, [
             Outgoing(chat_id=chat, dedup_key=f"task:{task_id}:closed:{person}",

@@ -9,16 +9,19 @@ from zoneinfo import ZoneInfo
 from sqlmodel.ext.asyncio.session import AsyncSession
 
 from bot.errors import NotFound
-from bot.rules.delivery import Outgoing
+from bot.rules.delivery import Outgoing, Status, payload_meta, render_payload, shows_same
 from bot.rules.names import find_name
 from bot.rules.people import Caller
 from bot.rules.tasks import AssignRequest, TargetStatus, is_overdue, shown_status
+from bot.usecases import names as name_lookup
 from bot.usecases.outbox import enqueue_in
-from bot.views.tasks import ProgressView, TargetView, TaskDetail, TaskSummary, notice
+from bot.views.tasks import ProgressView, TargetView, TaskDetail, TaskSummary, file_caption, notice
 from storage.db import Database
 from storage.models import Department, Task, TaskProgress, TaskTarget
 from storage.repos import audit as audit_repo
+from storage.repos import liaisons as liaisons_repo
 from storage.repos import org as org_repo
+from storage.repos import outbox as outbox_repo
 from storage.repos import tasks as task_repo
 
 
@@ -49,23 +52,31 @@ def view_of(task: Task, target: TaskTarget, department: Department, now: datetim
 
 async def resolve_targets(s: AsyncSession, names: tuple[str, ...]) -> dict[int, bool]:
     """department id → is lead. Departments named directly are lead; a working group brings its
-    lead departments as lead and its members as cooperating. Unknown names raise, naming them all."""
-    depts = await org_repo.departments(s)
-    groups = await org_repo.groups(s)
+    lead departments as lead and its members as cooperating. A name is found as everywhere (full
+    name, alias, unambiguous fragment); an ambiguous fragment raises with its candidates, unknown
+    names raise naming them all, with "did you mean" suggestions where there are some."""
+    known = await name_lookup.directory(s)
     members = await org_repo.memberships(s)
-    by_dept = {d.name: d.id for d in depts}
-    by_group = {g.name: g.id for g in groups}
+    by_dept = {n: d.id for n, d in known.departments.items()}
+    by_group = {n: g.id for n, g in known.groups.items()}
     chosen: dict[int, bool] = {}
     unknown: list[str] = []
+    suggestions: list[str] = []
     for name in names:
-        match = find_name(name, [*by_dept, *by_group])
+        match = find_name(name, [*by_dept, *by_group], known.aliases)
         if match.found in by_dept:
             chosen[by_dept[match.found]] = True  # type: ignore[index]
         elif match.found in by_group:
             for dept_id, lead in members.get(by_group[match.found], {}).items():  # type: ignore[index]
                 chosen[dept_id] = chosen.get(dept_id, False) or lead
+        elif match.candidates:
+            raise name_lookup.not_found(name, match)
         else:
             unknown.append(name)
+            suggestions += [n for n in match.suggestions if n not in suggestions]
+    if unknown and suggestions:
+        raise NotFound("assign.unknown_suggest", names="、".join(f"“{n}”" for n in unknown),
+                       suggestions=name_lookup.joined(suggestions))
     if unknown:
         raise NotFound("assign.unknown_target", names="、".join(unknown))
     if not chosen:
@@ -76,24 +87,76 @@ async def resolve_targets(s: AsyncSession, names: tuple[str, ...]) -> dict[int, 
 async def queue_notices(
     s: AsyncSession, task: Task, pairs: list[tuple[TaskTarget, Department]], *, now: datetime, tz: ZoneInfo,
     default_language: str,
-) -> set[int]:
-    """Queue the notice for every liaison of each target's department; returns the notified target ids."""
+) -> tuple[set[int], int]:
+    """Queue the notice for every liaison of each target's department, and right after it the task's
+    attachment (the same Telegram file, by its id). Returns the notified target ids and how many
+    messages were new: dedup keys make this safe to repeat (a liaison already notified gets nothing)."""
     chats = await task_repo.liaison_chats(s, [d.id for _, d in pairs])  # type: ignore[misc]
     items: list[Outgoing] = []
     notified: set[int] = set()
     for target, dept in pairs:
         for person_id, chat, lang in chats.get(dept.id, []):  # type: ignore[arg-type]
-            text, keyboard = notice(view_of(task, target, dept, now), lang or default_language, tz)
-            items.append(Outgoing(chat_id=chat, dedup_key=f"task:{task.id}:target:{target.id}:notice:{person_id}",
-                                  text=text, reply_markup=keyboard, ref_kind="target", ref_id=target.id))
+            language = lang or default_language
+            text, keyboard = notice(view_of(task, target, dept, now), language, tz)
+            prefix = f"task:{task.id}:target:{target.id}"
+            items.append(Outgoing(chat_id=chat, dedup_key=f"{prefix}:notice:{person_id}", text=text,
+                                  reply_markup=keyboard, ref_kind="target", ref_id=target.id,
+                                  meta={"lang": language, "tz": tz.key}))
+            if task.attachment_file_id:  # queued after the notice: the sender keeps a chat's order
+                items.append(Outgoing(
+                    chat_id=chat, dedup_key=f"{prefix}:file:{person_id}", file_id=task.attachment_file_id,
+                    file_kind=task.attachment_kind or "document", ref_kind="target", ref_id=target.id,
+                    text=file_caption(task.id, task.attachment_name, language)))
             notified.add(target.id)  # type: ignore[arg-type]
-    await enqueue_in(s, items, now)
+    new = await enqueue_in(s, items, now)
     for target, _ in pairs:
         if target.id in notified and target.notified_at is None:
             target.notified_at = now
             s.add(target)
     await s.flush()
-    return notified
+    return notified, new
+
+
+async def refresh_notices(s: AsyncSession, task: Task, target: TaskTarget, dept: Department, *, now: datetime) -> int:
+    """Make every liaison's copy of this department's notice show its state as it is now, inside
+    the caller's transaction (after the change). A copy still queued is re-rendered; one already
+    sent (or being sent) gets an edit queued, once per change (the copy's version, `meta.v`, is in
+    the edit's dedup key). Copies that never arrived, and ones queued before notices carried their
+    language and time zone, are left alone. Returns how many edits were queued."""
+    people = {person.id: person for _, person in await liaisons_repo.history(s, dept.id)}
+    prefix = f"task:{task.id}:target:{target.id}"
+    rows = await outbox_repo.rows_by_keys(s, [f"{prefix}:notice:{pid}" for pid in people])
+    view = view_of(task, target, dept, now)
+    edits: list[Outgoing] = []
+    for row in rows:
+        person = people.get(int(row.dedup_key.rsplit(":", 1)[1]))
+        for _ in range(5):  # compare-and-set: a concurrent change of the same copy means read again
+            meta = payload_meta(row.payload)
+            if "tz" not in meta or row.status in (Status.BLOCKED, Status.FAILED, Status.UNCONFIRMED):
+                break
+            text, keyboard = notice(view, (person.language if person else None) or meta.get("lang", "zh"),
+                                    ZoneInfo(meta["tz"]))
+            if shows_same(row.payload, text, keyboard):
+                break
+            payload = render_payload(text, keyboard, row.payload)
+            queued = row.status == Status.PENDING
+            if await outbox_repo.set_payload(s, row.id, payload, expected=row.payload, only_pending=queued):  # type: ignore[arg-type]
+                if not queued:
+                    edits.append(Outgoing(
+                        chat_id=row.chat_id, dedup_key=f"{prefix}:edit:{row.dedup_key.rsplit(':', 1)[1]}:"
+                        f"{payload_meta(payload)['v']}", text=text, reply_markup=keyboard, edit_of=row.id,
+                        ref_kind="target", ref_id=target.id))
+                break
+            row = await outbox_repo.reload(s, row)
+    return await enqueue_in(s, edits, now)
+
+
+async def refresh_task_notices(s: AsyncSession, task: Task, *, now: datetime) -> int:
+    """Every department's notice of a task shows its current state (after a change to the task)."""
+    count = 0
+    for target, dept in await task_repo.targets_with_departments(s, [task.id]):  # type: ignore[list-item]
+        count += await refresh_notices(s, task, target, dept, now=now)
+    return count
 
 
 async def create(
@@ -114,7 +177,7 @@ async def create(
                               note=f"{len(targets)} departments")
         depts = {d.id: d for d in await org_repo.departments(s)}
         pairs = [(tg, depts[tg.department_id]) for tg in targets]
-        notified = await queue_notices(s, task, pairs, now=now, tz=tz, default_language=default_language)
+        notified, _ = await queue_notices(s, task, pairs, now=now, tz=tz, default_language=default_language)
         await audit_repo.add(s, at=now, actor_id=actor.telegram_id, action="task.assign", target=f"#{task.id}",
                              detail=request.title)
     return Created(task.id, task.title, task.due_at, len(targets), len(notified),  # type: ignore[arg-type]
@@ -122,16 +185,23 @@ async def create(
 
 
 async def notify_late_registrations(db: Database, *, now: datetime, tz: ZoneInfo, default_language: str) -> int:
-    """Departments that had no liaison when a task was assigned get its notice once they do."""
+    """A liaison who registers after a task was assigned gets its notice (and file): a department
+    that had no liaison then, and a new liaison or deputy of one that had. Returns how many
+    messages were queued."""
     async with db.transaction() as s:
         open_tasks = {t.id: t for t in await task_repo.tasks(s, open_only=True)}
+        latest: dict[int, datetime] = {}
+        for dept, appointment, _ in await liaisons_repo.roster(s):
+            if appointment is not None:
+                latest[dept.id] = max(latest.get(dept.id, appointment.started_at), appointment.started_at)  # type: ignore[index]
         pairs = [(tg, d) for tg, d in await task_repo.targets_with_departments(s, list(open_tasks))
-                 if tg.notified_at is None and tg.status != TargetStatus.DONE]
+                 if tg.status != TargetStatus.DONE and d.id in latest
+                 and (tg.notified_at is None or latest[d.id] > tg.notified_at)]  # type: ignore[index]
         count = 0
         for task_id in {tg.task_id for tg, _ in pairs}:
             mine = [(tg, d) for tg, d in pairs if tg.task_id == task_id]
-            count += len(await queue_notices(s, open_tasks[task_id], mine, now=now, tz=tz,
-                                             default_language=default_language))
+            count += (await queue_notices(s, open_tasks[task_id], mine, now=now, tz=tz,
+                                          default_language=default_language))[1]
     return count
 
 

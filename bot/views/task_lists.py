@@ -7,7 +7,8 @@ from zoneinfo import ZoneInfo
 
 from bot.rules.callbacks import Callback
 from bot.texts import fmt_time, t
-from bot.views.tasks import Keyboard, TargetView, TaskDetail, TaskSummary, button, role_name, status_name
+from bot.views.tasks import (Keyboard, TargetView, TaskDetail, TaskSummary, button, file_label, role_name,
+                             status_name)
 
 PROGRESS_PREVIEW = 80
 
@@ -25,12 +26,12 @@ def summary_list(rows: Sequence[TaskSummary], which: str, lang: str, tz: ZoneInf
     return "\n".join(lines)
 
 
-def _preview(text: str | None, kind: str, file_name: str | None) -> str:
+def _preview(text: str | None, kind: str, file_name: str | None, lang: str) -> str:
     body = (text or "").replace("\n", " ").strip()
     if len(body) > PROGRESS_PREVIEW:
         body = body[: PROGRESS_PREVIEW - 1] + "…"
     if kind != "text":
-        body = f"📎{file_name or kind} {body}".strip()
+        body = f"📎{file_label(lang, file_name or kind)} {body}".strip()
     return body
 
 
@@ -54,13 +55,14 @@ def detail_view(detail: TaskDetail, lang: str, tz: ZoneInfo) -> tuple[str, Keybo
         last = latest.get(view.department)
         if last is not None:
             lines.append(t(lang, "task.detail_progress", at=fmt_time(last.at, tz),
-                           text=_preview(last.text, last.kind, last.file_name)))
+                           text=_preview(last.text, last.kind, last.file_name, lang)))
     buttons = []
     if detail.attachment_name:
-        buttons.append(button(t(lang, "btn.file", name=detail.attachment_name), Callback("f", "t", detail.task_id)))
+        buttons.append(button(t(lang, "btn.file", name=file_label(lang, detail.attachment_name)),
+                              Callback("f", "t", detail.task_id)))
     for entry in detail.progress:
         if entry.has_file:
-            name = f"{entry.department} {entry.file_name or entry.kind}"
+            name = f"{entry.department} {file_label(lang, entry.file_name or entry.kind)}"
             buttons.append(button(t(lang, "btn.file", name=name[:40]), Callback("f", "p", entry.progress_id)))
     if buttons:
         lines.append(t(lang, "task.detail_files", count=len(buttons)))

@@ -44,6 +44,18 @@ def role_name(lang: str, is_lead: bool) -> str:
     return t(lang, "task.lead" if is_lead else "task.member")
 
 
+def file_label(lang: str, name: str | None) -> str:
+    """A task attachment's name; a photo (which has none) or an unnamed file by its kind."""
+    if name in (None, "", "photo", "document"):
+        return t(lang, "task.file.photo" if name == "photo" else "task.file.document")
+    return name  # type: ignore[return-value]
+
+
+def file_caption(task_id: int, name: str | None, lang: str) -> str:
+    """The caption of the task's file, sent to each liaison right after the notice."""
+    return t(lang, "task.file_caption", id=task_id, name=file_label(lang, name))
+
+
 def notice(view: TargetView, lang: str, tz: ZoneInfo) -> tuple[str, Keyboard | None]:
     """The task notice a liaison gets, with the current state and (while open) its buttons."""
     lines = [t(lang, "task.notice", id=view.task_id, title=view.title, due=fmt_time(view.due, tz),
@@ -51,7 +63,7 @@ def notice(view: TargetView, lang: str, tz: ZoneInfo) -> tuple[str, Keyboard | N
     if view.details:
         lines.append(t(lang, "task.details", details=view.details))
     if view.attachment_name:
-        lines.append(t(lang, "task.attachment", name=view.attachment_name))
+        lines.append(t(lang, "task.attachment", name=file_label(lang, view.attachment_name)))
     lines.append(t(lang, "task.state", status=status_name(lang, view.status)))
     if view.status in (TargetStatus.DONE, "closed"):
         return "\n".join(lines), None

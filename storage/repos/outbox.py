@@ -91,3 +91,34 @@ async def statuses(s: AsyncSession, keys: Iterable[str]) -> dict[str, str]:
     rows = await s.exec(select(OutboxMessage.dedup_key, OutboxMessage.status).where(
         and_(col(OutboxMessage.dedup_key).in_(list(keys)))))
     return dict(rows.all())
+
+
+async def rows_by_keys(s: AsyncSession, keys: Sequence[str]) -> list[OutboxMessage]:
+    """The queued rows with these dedup keys, oldest first."""
+    if not keys:
+        return []
+    rows = await s.exec(select(OutboxMessage).where(col(OutboxMessage.dedup_key).in_(list(keys)))
+                        .order_by(col(OutboxMessage.id)))
+    return list(rows)
+
+
+async def set_payload(s: AsyncSession, row_id: int, payload: str, *, expected: str, only_pending: bool) -> bool:
+    """Replace a row's payload if it is still `expected` (compare-and-set: of two concurrent
+    changes one wins, the other reads again); with `only_pending`, only while no sender has it."""
+    statement = update(OutboxMessage).where(col(OutboxMessage.id) == row_id, col(OutboxMessage.payload) == expected)
+    if only_pending:
+        statement = statement.where(col(OutboxMessage.status) == PENDING)
+    result = await s.exec(statement.values(payload=payload).execution_options(synchronize_session=False))  # type: ignore[call-overload]
+    return result.rowcount == 1  # type: ignore[attr-defined]
+
+
+async def reload(s: AsyncSession, row: OutboxMessage) -> OutboxMessage:
+    await s.refresh(row)
+    return row
+
+
+async def message_of(s: AsyncSession, row_id: int) -> tuple[str | None, int | None]:
+    """(status, Telegram message id) of a row; (None, None) when there is no such row."""
+    row = (await s.exec(select(OutboxMessage.status, OutboxMessage.message_id)
+                        .where(col(OutboxMessage.id) == row_id))).first()
+    return (row[0], row[1]) if row is not None else (None, None)
