@@ -68,7 +68,7 @@ STEPS = [
     ("bot.usecases.people", "identify"),
     ("bot.usecases.inputs", "take"),
     ("bot.usecases.task_actions", "target_of_reply"),
-    ("bot.usecases.inbox", "keep"),
+    ("bot.usecases.inbox", "keep_and_offer"),
     ("handlers.replies", "send"),
 ]
 

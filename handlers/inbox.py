@@ -2,22 +2,25 @@
 
 A reply to a task notice or reminder is progress on that task; a message the bot asked for (after
 a "report progress" or "ask for more time" button) goes where it was asked for; anything else is
-kept and acknowledged. Unknown commands get a hint."""
+kept — and, while the liaison's department has open work, answered with buttons to file it under a
+task or the quarterly report (handlers/filing.py). Unknown commands get a hint."""
 
 from __future__ import annotations
 
-from telegram import Update
+from telegram import InlineKeyboardMarkup, Update
 from telegram.ext import BaseHandler, MessageHandler, filters
 
 from bot.errors import DomainError, Refused
 from bot.rules.tasks import parse_extension
 from bot.texts import fmt_time
 from bot.usecases import inbox, inputs, reports, task_actions
+from bot.views.inbox import offer as filing_offer
 from handlers.commands import command_of
 from handlers.incoming import incoming
 from handlers.reports import add_message as report_message
 from handlers.context import Ctx
-from handlers.replies import reply
+from handlers.dates import due_text, with_warning
+from handlers.replies import lang, reply, send, text
 
 
 async def unknown_command(update: Update, context: Ctx) -> None:
@@ -28,8 +31,16 @@ async def unknown_command(update: Update, context: Ctx) -> None:
 
 
 async def keep(update: Update, context: Ctx, item: inbox.Incoming) -> None:
-    stored = await inbox.keep(context.services.db, item, now=context.now())
-    await reply(update, context, "inbox.kept" if stored else "inbox.kept_again")
+    """Store the message first; while the sender's department has open work, offer one-tap filing
+    (handlers/filing.py takes the press), otherwise acknowledge it as kept."""
+    offer = await inbox.keep_and_offer(context.services.db, context.caller, item, now=context.now())
+    if not offer.has_choices or offer.filed:
+        await reply(update, context, "inbox.kept" if offer.fresh else "inbox.kept_again")
+        return
+    body, keyboard = filing_offer(offer, lang(context))
+    if not offer.fresh:  # the same message again (its first answer may have been lost): the buttons again
+        body = text(context, "inbox.kept_again")
+    await send(update, body, reply_markup=InlineKeyboardMarkup.de_json(keyboard, context.bot))
 
 
 async def progress(update: Update, context: Ctx, item: inbox.Incoming, target_id: int | None = None, *,
@@ -45,6 +56,7 @@ async def progress(update: Update, context: Ctx, item: inbox.Incoming, target_id
             await reply(update, context, "progress.refused_kept", id=refusal.params.get("id", "?"))
             return
         raise
+    context.services.wake_outbox()  # the notice's other copies are edited through the outbox
     key = "done.saved" if done else ("progress.saved" if result.stored else "progress.again")
     await reply(update, context, key, id=result.view.task_id, department=result.view.department)
 
@@ -52,7 +64,8 @@ async def progress(update: Update, context: Ctx, item: inbox.Incoming, target_id
 async def extension(update: Update, context: Ctx, item: inbox.Incoming, target_id: int) -> None:
     settings, db = context.services.settings, context.services.db
     try:
-        until, reason = parse_extension(item.text or "", now=context.now(), tz=settings.tz)
+        until, reason = parse_extension(item.text or "", now=context.now(), tz=settings.tz,
+                                        calendar=context.services.calendar)
     except DomainError:
         await task_actions.expect(db, context.caller, "extension", target_id, now=context.now())  # ask again
         raise
@@ -60,7 +73,8 @@ async def extension(update: Update, context: Ctx, item: inbox.Incoming, target_i
                                                 tz=settings.tz, admin_ids=settings.bot_admin_ids,
                                                 default_language=settings.bot_language)
     context.services.wake_outbox()
-    await reply(update, context, "extension.requested", id=view.task_id, until=fmt_time(until, settings.tz))
+    await send(update, with_warning(context, text(context, "extension.requested", id=view.task_id,
+                                                  until=due_text(context, until)), until))
 
 
 # What a message is, when the bot asked for it: kind of pending input → handler.

@@ -1,4 +1,6 @@
-"""Inline-button payloads (`callback_data`, at most 64 bytes): `KIND:ACTION:ID`.
+"""Inline-button payloads (`callback_data`, at most 64 bytes): `KIND:ACTION:ID`, or
+`KIND:ACTION:ID:ID2` for the few actions that name two things (a kept message and the task target
+it is to be filed under).
 
 Anything that does not decode — forged, truncated, from an older version — is None, and the
 handler answers it with a short notice instead of raising."""
@@ -10,7 +12,7 @@ from dataclasses import dataclass
 
 from bot.rules.roles import Role
 
-_SHAPE = re.compile(r"^([a-z]{1,3}):([a-z]{1,8}):([0-9]{1,10})$", re.ASCII)
+_SHAPE = re.compile(r"^([a-z]{1,3}):([a-z]{1,8}):([0-9]{1,10})(?::([0-9]{1,10}))?$", re.ASCII)
 MAX_REF = 2**31 - 1  # ids are 32-bit integers on PostgreSQL
 
 KINDS = {
@@ -18,11 +20,17 @@ KINDS = {
     "x": {"ok", "no"},  # an admin's decision on an extension (target id)
     "f": {"p", "t"},  # a file: of a progress entry, or a task's own attachment
     "r": {"ok", "no"},  # a liaison's report draft: submit or discard (draft id)
+    "i": {"t", "r", "k"},  # a liaison files their own kept message: under a task, the report, or just kept
+    "ib": {"t", "n"},  # the office's /inbox: file a kept message under a task; the next page (page number)
 }
+
+# Actions that may carry a second id: the kept message (ID) and the task target (ID2).
+TWO_REFS = {("i", "t"), ("ib", "t")}
 
 
 # Who may press which kind of button (checked by the access layer, like commands).
-REQUIRED_ROLE = {"t": Role.LIAISON, "x": Role.ADMIN, "f": Role.ADMIN, "r": Role.LIAISON}
+REQUIRED_ROLE = {"t": Role.LIAISON, "x": Role.ADMIN, "f": Role.ADMIN, "r": Role.LIAISON, "i": Role.LIAISON,
+                 "ib": Role.ADMIN}
 
 
 @dataclass(frozen=True)
@@ -30,9 +38,11 @@ class Callback:
     kind: str
     action: str
     ref: int
+    ref2: int | None = None
 
     def encode(self) -> str:
-        return f"{self.kind}:{self.action}:{self.ref}"
+        tail = "" if self.ref2 is None else f":{self.ref2}"
+        return f"{self.kind}:{self.action}:{self.ref}{tail}"
 
 
 def decode(data: str | None) -> Callback | None:
@@ -42,6 +52,9 @@ def decode(data: str | None) -> Callback | None:
     if not found:
         return None
     kind, action, ref = found.group(1), found.group(2), int(found.group(3))
+    ref2 = int(found.group(4)) if found.group(4) is not None else None
     if action not in KINDS.get(kind, ()) or not 0 < ref <= MAX_REF:
         return None
-    return Callback(kind, action, ref)
+    if ref2 is not None and ((kind, action) not in TWO_REFS or not 0 < ref2 <= MAX_REF):
+        return None
+    return Callback(kind, action, ref, ref2)

@@ -52,6 +52,7 @@ COMMANDS: tuple[CommandSpec, ...] = (
     _spec("task", *_OFFICE),
     _spec("extend", *_OFFICE),
     _spec("close", *_OFFICE),
+    _spec("inbox", *_OFFICE),
     _spec("progress", Role.LIAISON),
     _spec("done", Role.LIAISON),
     _spec("mytasks", Role.LIAISON),

@@ -1,12 +1,17 @@
-"""Messages kept as they arrived, once per (chat, message id)."""
+"""Messages kept as they arrived, once per (chat, message id), and where they were filed afterwards."""
 
 from __future__ import annotations
 
+from collections.abc import Sequence
+from dataclasses import dataclass
+from datetime import datetime
+
+from sqlalchemy import and_, func, or_
 from sqlalchemy.exc import IntegrityError
-from sqlmodel import select
+from sqlmodel import col, select, update
 from sqlmodel.ext.asyncio.session import AsyncSession
 
-from storage.models import InboundMessage
+from storage.models import Department, InboundMessage, LiaisonAppointment, Person, Task, TaskTarget
 
 
 async def find(s: AsyncSession, chat_id: int, message_id: int) -> InboundMessage | None:
@@ -26,3 +31,74 @@ async def add_once(s: AsyncSession, message: InboundMessage) -> bool:
     except IntegrityError:  # a concurrent delivery of the same update won the race
         return False
     return True
+
+
+async def get(s: AsyncSession, inbound_id: int) -> InboundMessage | None:
+    return await s.get(InboundMessage, inbound_id)
+
+
+async def mark_filed(s: AsyncSession, inbound_id: int, *, as_: str, ref: int | None, by: int, at: datetime,
+                     refile_kept: bool = False) -> bool:
+    """Mark the message filed, unless it already is (a conditional UPDATE, so of two presses at once
+    exactly one wins). `refile_kept`: a message kept on purpose may still be filed (the office's /inbox).
+    True when this call marked it."""
+    unfiled = col(InboundMessage.filed_as).is_(None)
+    if refile_kept:
+        unfiled = or_(unfiled, col(InboundMessage.filed_as) == "kept")
+    result = await s.exec(  # type: ignore[call-overload]
+        update(InboundMessage).where(col(InboundMessage.id) == inbound_id, unfiled)
+        .values(filed_at=at, filed_by=by, filed_as=as_, filed_ref=ref)
+        .execution_options(synchronize_session=False)
+    )
+    return bool(result.rowcount)
+
+
+def _only_kept():  # type: ignore[no-untyped-def]
+    """Messages not filed under a task or a report: never filed, or kept on purpose."""
+    return or_(col(InboundMessage.filed_as).is_(None), col(InboundMessage.filed_as) == "kept")
+
+
+async def kept(s: AsyncSession, *, offset: int, limit: int) -> list[InboundMessage]:
+    """What was only kept, newest first."""
+    return list(await s.exec(select(InboundMessage).where(_only_kept())
+                             .order_by(col(InboundMessage.received_at).desc(), col(InboundMessage.id).desc())
+                             .offset(offset).limit(limit)))
+
+
+async def count_kept(s: AsyncSession) -> int:
+    return int((await s.exec(select(func.count()).select_from(InboundMessage).where(_only_kept()))).one())
+
+
+@dataclass(frozen=True)
+class Sender:
+    name: str
+    username: str | None
+    department_id: int | None
+    department: str | None
+
+
+async def senders(s: AsyncSession, telegram_ids: Sequence[int]) -> dict[int, Sender]:
+    """Telegram id → who they are now: name and, while they are a liaison, their department."""
+    if not telegram_ids:
+        return {}
+    rows = await s.exec(
+        select(Person.telegram_id, Person.full_name, Person.username, Department.id, Department.name)
+        .outerjoin(LiaisonAppointment, and_(col(LiaisonAppointment.person_id) == Person.id,
+                                            col(LiaisonAppointment.ended_at).is_(None)))
+        .outerjoin(Department, col(Department.id) == LiaisonAppointment.department_id)
+        .where(col(Person.telegram_id).in_(list(telegram_ids)))
+    )
+    return {tid: Sender(name, username, dept_id, dept) for tid, name, username, dept_id, dept in rows}
+
+
+async def open_targets(s: AsyncSession, department_ids: Sequence[int]) -> list[tuple[Task, TaskTarget]]:
+    """The departments' parts in tasks still open (task not closed, part not done), newest task first."""
+    if not department_ids:
+        return []
+    rows = await s.exec(
+        select(Task, TaskTarget).join(TaskTarget, col(TaskTarget.task_id) == Task.id)
+        .where(col(TaskTarget.department_id).in_(list(department_ids)), col(Task.closed_at).is_(None),
+               col(TaskTarget.status) != "done")
+        .order_by(col(Task.id).desc())
+    )
+    return list(rows)  # type: ignore[arg-type]
