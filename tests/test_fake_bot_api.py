@@ -12,6 +12,7 @@ from telegram import Bot, BotCommand, BotCommandScopeChat, InlineKeyboardButton,
 from telegram.constants import MessageEntityType
 from telegram.error import BadRequest, Forbidden, InvalidToken, NetworkError, RetryAfter, TimedOut
 from telegram.ext import Application, ApplicationBuilder, CommandHandler, ContextTypes
+from telegram.request import HTTPXRequest
 
 from tests.support.fake_bot_api import (
     BOT_FIRST_NAME,
@@ -136,24 +137,30 @@ async def test_get_updates_returns_pushed_update(bot: Bot, api: FakeBotAPI) -> N
     assert api.pending_updates == []
 
 
-async def test_get_updates_long_polls(bot: Bot, api: FakeBotAPI) -> None:
-    started = time.monotonic()
-    assert await bot.get_updates(timeout=1) == ()
-    assert 0.9 <= time.monotonic() - started < 1.8
+async def test_get_updates_long_polls() -> None:
+    # Only lower bounds and wide margins on time: the machine may be busy (other test runs).
+    async with (
+        FakeBotAPI(token=TOKEN, long_poll_cap=30) as api,
+        Bot(TOKEN, base_url=api.base_url, request=HTTPXRequest(read_timeout=60)) as bot,
+    ):
+        started = time.monotonic()
+        assert await bot.get_updates(timeout=1) == ()
+        assert time.monotonic() - started >= 0.9  # it did wait for an update
 
-    poll = asyncio.create_task(bot.get_updates(timeout=1))
-    await api.wait_for(lambda call: call.method == "getUpdates" and not call.ok, after=api.mark())
-    started = time.monotonic()
-    api.push_update(private_message(None, USER, "你好"))
-    updates = await poll
-    assert time.monotonic() - started < 0.5
-    assert updates[0].message.text == "你好"
+        poll = asyncio.create_task(bot.get_updates(timeout=30))
+        await api.wait_for(lambda call: call.method == "getUpdates" and not call.ok, after=api.mark())
+        started = time.monotonic()
+        api.push_update(private_message(None, USER, "你好"))
+        updates = await asyncio.wait_for(poll, 20)
+        assert time.monotonic() - started < 15  # woken by the push, not by its 30 s timeout
+        assert updates[0].message.text == "你好"
 
 
 @ignore_ptb_timedelta
 async def test_enforced_limits_answer_429() -> None:
+    now = [1000.0]  # the limits' clock stands still unless the test moves it
     async with (
-        FakeBotAPI(token=TOKEN, enforce_limits=True) as api,
+        FakeBotAPI(token=TOKEN, enforce_limits=True, monotonic=lambda: now[0]) as api,
         Bot(TOKEN, base_url=api.base_url) as bot,
     ):
         await bot.send_message(USER, "一")
@@ -163,6 +170,9 @@ async def test_enforced_limits_answer_429() -> None:
         assert api.too_many_requests == 1
         assert api.delivered == {USER: 1, USER + 1: 1}
         assert api.calls_to("sendMessage")[1].response["parameters"] == {"retry_after": 1}
+        now[0] += 1.0  # a second later the chat may have another one
+        await bot.send_message(USER, "二")
+        assert api.delivered[USER] == 2
 
 
 async def test_json_and_form_bodies_are_parsed_alike(api: FakeBotAPI) -> None:
@@ -250,5 +260,181 @@ async def test_stop_cuts_long_delays_short() -> None:
         await api.wait_for("sendMessage")
         started = time.monotonic()
         await api.stop()
-        assert time.monotonic() - started < 1
+        assert time.monotonic() - started < 10  # not the 30 s delay (a margin for a busy machine)
         assert (await sending).text == "x"  # in-flight calls are answered before stop() returns
+
+
+# ---------------------------------------------------------------- playing a user by hand: /_fake/...
+
+
+@pytest.fixture
+async def control(api: FakeBotAPI) -> AsyncIterator[httpx.AsyncClient]:
+    """An HTTP client for the fake's control endpoints, over loopback like curl."""
+    async with httpx.AsyncClient(base_url=f"http://127.0.0.1:{api.port}", trust_env=False, timeout=10) as client:
+        yield client
+
+
+async def test_say_pushes_a_text_message_and_answers_its_ids(bot: Bot, control: httpx.AsyncClient) -> None:
+    said = (await control.post("/_fake/say", json={"user_id": USER, "text": "/help", "first_name": "王芳"})).json()
+    (update,) = await bot.get_updates(timeout=0)
+    assert said == {"ok": True, "update_id": update.update_id, "message_id": update.message.message_id}
+    assert update.message.text == "/help" and update.message.from_user.first_name == "王芳"
+    assert update.message.entities[0].type == MessageEntityType.BOT_COMMAND
+    # the person keeps their name in later messages
+    await control.post("/_fake/say", json={"user_id": USER, "text": "你好"})
+    (update,) = await bot.get_updates(offset=update.update_id + 1, timeout=0)
+    assert update.message.from_user.first_name == "王芳"
+
+
+async def test_say_a_photo_without_caption_the_bot_can_download(bot: Bot, control: httpx.AsyncClient) -> None:
+    said = await control.post("/_fake/say", json={"user_id": USER, "photo": "1"})
+    assert said.status_code == 200, said.text
+    (update,) = await bot.get_updates(timeout=0)
+    message = update.message
+    assert message.photo and message.caption is None and message.text is None
+    data = bytes(await (await bot.get_file(message.photo[-1].file_id)).download_as_bytearray())
+    assert data.startswith(b"\x89PNG\r\n\x1a\n")
+    # a named photo id is registered too, so the bot can fetch it like any other
+    await control.post("/_fake/say", json={"user_id": USER, "photo": "site-photo-7", "caption": "现场照片"})
+    (update,) = await bot.get_updates(offset=update.update_id + 1, timeout=0)
+    assert update.message.photo[-1].file_id == "site-photo-7" and update.message.caption == "现场照片"
+    assert (await bot.get_file("site-photo-7")).file_size == len(data)
+
+
+async def test_say_a_document_by_name_or_with_its_content(bot: Bot, control: httpx.AsyncClient) -> None:
+    await control.post("/_fake/say", json={"user_id": USER, "document": "进展表.xlsx", "caption": "/report"})
+    await control.post("/_fake/say", json={"user_id": USER, "document": {
+        "file_name": "说明.txt", "mime_type": "text/plain", "content": "第一季度说明"}})
+    first, second = await bot.get_updates(timeout=0)
+    sheet = first.message.document
+    assert sheet.file_name == "进展表.xlsx" and first.message.caption == "/report"
+    assert sheet.mime_type == "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
+    assert bytes(await (await bot.get_file(sheet.file_id)).download_as_bytearray())  # fetchable, not empty
+    note = second.message.document
+    assert (note.file_name, note.mime_type, note.file_size) == ("说明.txt", "text/plain", len("第一季度说明".encode()))
+    assert bytes(await (await bot.get_file(note.file_id)).download_as_bytearray()).decode() == "第一季度说明"
+
+
+async def test_say_a_reply_to_a_bot_message(bot: Bot, api: FakeBotAPI, control: httpx.AsyncClient) -> None:
+    notice = await bot.send_message(USER, "<b>交办单 #3</b> 请报送进展", parse_mode="HTML")
+    await bot.send_message(USER, "另一条")
+    said = await control.post("/_fake/say", json={"user_id": USER, "text": "已完成80%", "reply_to": notice.message_id})
+    assert said.status_code == 200, said.text
+    (update,) = await bot.get_updates(timeout=0)
+    replied = update.message.reply_to_message
+    assert replied.message_id == notice.message_id and replied.text == "交办单 #3 请报送进展"
+    assert replied.from_user.is_bot
+
+
+@pytest.mark.parametrize("body, fragment", [
+    ({"user_id": USER, "text": "x", "reply_to": 99}, "no message 99"),
+    ({"user_id": USER, "text": "x", "reply_to": "first"}, "reply_to must be a whole number"),
+    ({"user_id": USER}, "nothing to say"),
+    ({"text": "hi"}, "user_id"),
+    ({"user_id": "bob", "text": "hi"}, "user_id"),
+    ({"user_id": USER, "photo": {"x": 1}}, "photo"),
+    ({"user_id": USER, "text": "长" * 4097}, "4096"),
+])
+async def test_say_refuses_what_a_person_could_not_send(api: FakeBotAPI, control: httpx.AsyncClient,
+                                                        body: dict, fragment: str) -> None:  # type: ignore[type-arg]
+    answer = await control.post("/_fake/say", json=body)
+    assert answer.status_code == 400 and answer.json()["ok"] is False
+    assert fragment in answer.json()["description"]
+    assert api.pending_updates == []
+    assert (await control.post("/_fake/say", content=b"{not json")).status_code == 400
+
+
+async def _answer_the_next_press(bot: Bot, text: str, **kwargs) -> Update:  # type: ignore[no-untyped-def]
+    """What the bot would do: poll, find the callback query, answer it."""
+    while True:
+        for update in await bot.get_updates(timeout=1):
+            await bot.get_updates(offset=update.update_id + 1, timeout=0)
+            if update.callback_query is not None:
+                await update.callback_query.answer(text, **kwargs)
+                return update
+
+
+async def test_press_pushes_the_callback_and_answers_the_bots_answer(bot: Bot, api: FakeBotAPI,
+                                                                     control: httpx.AsyncClient) -> None:
+    await control.post("/_fake/say", json={"user_id": USER, "text": "/start", "first_name": "李强"})
+    await bot.get_updates(timeout=0)
+    keyboard = InlineKeyboardMarkup([[InlineKeyboardButton("✅ 确认收到", callback_data="t:ack:7"),
+                                      InlineKeyboardButton("申请延期", callback_data="t:ext:7")]])
+    older = await bot.send_message(USER, "交办单 #7", reply_markup=keyboard)
+    newer = await bot.send_message(USER, "交办单 #8", reply_markup=InlineKeyboardMarkup(
+        [[InlineKeyboardButton("确认收到", callback_data="t:ack:8")]]))
+    await bot.send_message(USER, "没有按钮的消息")  # newest, but nothing to press on it
+
+    pressing = asyncio.create_task(control.post("/_fake/press", json={"user_id": USER, "button": "确认"}))
+    update = await _answer_the_next_press(bot, "已确认收到 #8")
+    pressed = (await pressing).json()
+    query = update.callback_query
+    assert query.data == "t:ack:8" and query.message.message_id == newer.message_id  # the newest with buttons
+    assert query.from_user.first_name == "李强"
+    assert pressed == {"ok": True, "update_id": update.update_id, "chat_id": USER, "message_id": newer.message_id,
+                       "button": "确认收到", "answer": "已确认收到 #8", "show_alert": False}
+
+    # a given message, a partial label, the message as it is now (after an edit in place)
+    await bot.edit_message_text("交办单 #7（已确认）", chat_id=USER, message_id=older.message_id, reply_markup=InlineKeyboardMarkup(
+        [[InlineKeyboardButton("申请延期", callback_data="t:ext:7")]]))
+    pressing = asyncio.create_task(control.post("/_fake/press", json={
+        "user_id": USER, "message_id": older.message_id, "button": "延期"}))
+    update = await _answer_the_next_press(bot, "请发送新截止日期", show_alert=True)
+    pressed = (await pressing).json()
+    assert update.callback_query.data == "t:ext:7" and update.callback_query.message.text == "交办单 #7（已确认）"
+    assert pressed["answer"] == "请发送新截止日期" and pressed["show_alert"] is True
+
+
+async def test_press_names_what_is_wrong(bot: Bot, api: FakeBotAPI, control: httpx.AsyncClient) -> None:
+    nothing = await control.post("/_fake/press", json={"user_id": USER, "button": "确认"})
+    assert nothing.status_code == 400 and "no message with buttons" in nothing.json()["description"]
+    sent = await bot.send_message(USER, "请选择", reply_markup=InlineKeyboardMarkup([[
+        InlineKeyboardButton("办结", callback_data="t:done:1"), InlineKeyboardButton("说明", url="https://example.org")]]))
+    plain = await bot.send_message(USER, "无按钮")
+    cases = [
+        ({"user_id": USER, "button": "确认"}, "its buttons: ['办结', '说明']"),
+        ({"user_id": USER, "button": "说明"}, "not a callback button"),
+        ({"user_id": USER, "button": "办结", "message_id": plain.message_id}, "has no buttons"),
+        ({"user_id": USER, "button": "办结", "message_id": 999}, "no message 999"),
+        ({"user_id": USER}, '"button"'),
+    ]
+    for body, fragment in cases:
+        answer = await control.post("/_fake/press", json=body)
+        assert answer.status_code == 400 and fragment in answer.json()["description"], (body, answer.text)
+    assert api.pending_updates == []  # nothing was pushed
+
+    # nobody answers: a bounded wait, then 504 naming the update that was pushed
+    answer = await control.post("/_fake/press", json={"user_id": USER, "button": "办结", "timeout": 0.3})
+    assert answer.status_code == 504 and "did not answer" in answer.json()["description"]
+    assert [u["update_id"] for u in api.pending_updates] == [answer.json()["update_id"]]
+    assert api.pending_updates[0]["callback_query"]["message"]["message_id"] == sent.message_id
+
+
+async def test_sent_shows_each_bot_message_as_it_is_now(bot: Bot, api: FakeBotAPI, control: httpx.AsyncClient) -> None:
+    keyboard = InlineKeyboardMarkup([[InlineKeyboardButton("确认收到", callback_data="a"),
+                                      InlineKeyboardButton("报送进展", callback_data="b")]])
+    notice = await bot.send_message(USER, "<b>交办单 #1</b> &lt;待确认&gt;", parse_mode="HTML", reply_markup=keyboard)
+    await bot.send_document(USER, b"xlsx", filename="汇总.xlsx", caption="本周汇总")
+    await bot.send_photo(USER + 1, b"\x89PNG", caption="图表")
+    said = api.say(USER, "回复", reply_to=notice.message_id)
+    await bot.send_message(USER, "已记录", reply_to_message_id=said["message_id"])
+    await bot.edit_message_text("交办单 #1 已确认", chat_id=USER, message_id=notice.message_id,
+                                reply_markup=InlineKeyboardMarkup([[InlineKeyboardButton("报送进展", callback_data="b")]]))
+
+    everything = (await control.get("/_fake/sent")).json()
+    assert [(m["chat_id"], m["method"]) for m in everything] == [
+        (USER, "sendMessage"), (USER, "sendDocument"), (USER + 1, "sendPhoto"), (USER, "sendMessage")]
+    first, document, photo, reply = everything
+    assert first == {"chat_id": USER, "message_id": notice.message_id, "method": "sendMessage",
+                     "text": "交办单 #1 已确认", "edited": True, "file": None, "buttons": ["报送进展"], "reply_to": None}
+    assert document["text"] == "本周汇总" and not document["edited"]
+    assert document["file"]["type"] == "document" and document["file"]["name"] == "汇总.xlsx"
+    assert photo["file"]["type"] == "photo" and photo["text"] == "图表" and photo["buttons"] == []
+    assert reply["reply_to"] == said["message_id"] and reply["text"] == "已记录"
+
+    mine = (await control.get("/_fake/sent", params={"chat_id": USER})).json()
+    assert [m["message_id"] for m in mine] == [first["message_id"], document["message_id"], reply["message_id"]]
+    assert [m["text"] for m in (await control.get("/_fake/sent", params={"limit": 1})).json()] == ["已记录"]
+    await bot.delete_message(USER, document["message_id"])
+    assert (await control.get("/_fake/sent", params={"chat_id": USER})).json()[1]["deleted"] is True
+    assert (await control.get("/_fake/sent", params={"limit": "x"})).status_code == 400

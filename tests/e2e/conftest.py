@@ -28,14 +28,18 @@ class Chat:
     def __init__(self, api: FakeBotAPI, user_id: int, first_name: str, username: str | None = None) -> None:
         self.api, self.id, self.first_name, self.username = api, user_id, first_name, username
 
-    async def send(self, text: str, *, timeout: float = 5.0) -> str:
-        """Send `text`; return the text of the bot's first reply."""
-        return (await self.send_raw(text, timeout=timeout)).text or ""
+    async def send(self, text: str, *, timeout: float = 5.0, contains: str | None = None) -> str:
+        """Send `text`; return the text of the bot's first reply (containing `contains`, if given).
 
-    async def send_raw(self, text: str, *, timeout: float = 5.0) -> Call:
+        "First" counts every message to this chat from now on, including the outbox's (notices,
+        reminders, broadcasts, a broadcast's report): where one of those may still be on its way
+        to this chat, pass `contains` (or `await desk.delivered()` first)."""
+        return (await self.send_raw(text, timeout=timeout, contains=contains)).text or ""
+
+    async def send_raw(self, text: str, *, timeout: float = 5.0, contains: str | None = None) -> Call:
         mark = self.api.mark()
         self.api.push_update(private_message(None, self.id, text, first_name=self.first_name, username=self.username))
-        return await self.api.wait_for_message(chat_id=self.id, after=mark, timeout=timeout)
+        return await self.api.wait_for_message(chat_id=self.id, contains=contains, after=mark, timeout=timeout)
 
     def menu(self) -> list[str]:
         return [c["command"] for c in self.api.commands_for({"type": "chat", "chat_id": self.id})]
@@ -142,12 +146,26 @@ async def stop(app) -> None:  # type: ignore[no-untyped-def]
         await app.post_shutdown(app)
 
 
+def pause_minute_job(app) -> None:  # type: ignore[no-untyped-def]
+    """Keep the bot's minute job (the tick's steps, first run 5 s after start) from running on its own.
+
+    It runs at the test's clock but on the wall clock's schedule, so whether it ran during a test
+    depended on how fast the machine was: a weekly digest at the clock's Monday 09:00 in the middle
+    of a director's exchange, a holiday-table notice to the admins after `clock.advance`, a tick of
+    the test's skipped because the job held the tick lock. Tests run the steps themselves
+    (`jobs.tick.run_steps`); a test that wants the job sets `job.enabled = True` again."""
+    if app.job_queue is not None:
+        for job in app.job_queue.get_jobs_by_name("tick"):
+            job.enabled = False
+
+
 @pytest.fixture
 async def desk(api: FakeBotAPI, db: Database, clock) -> AsyncIterator[Desk]:  # type: ignore[no-untyped-def]
     services = Services(settings=make_settings(api, str(db.url.render_as_string(hide_password=False))), db=db,
                         clock=clock, pacing=lambda: Pacer(private_interval=0.0))  # 1 msg/s/chat is tested elsewhere
     app = build_application(services)
     await start(app)
+    pause_minute_job(app)
     try:
         yield Desk(api, app, services)
     finally:

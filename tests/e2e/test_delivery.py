@@ -66,8 +66,9 @@ async def test_a_blocked_user_is_marked_not_retried_and_flagged_for_admins(desk,
     liaison = desk.chat(4242, "赵六")
     await liaison.send(f"/start {code}")
     desk.api.block_chat(4242)
-    await desk.admin.send("/broadcast 周五下午三点开调度会")
-    report = await desk.api.wait_for_message(chat_id=ADMIN_ID, contains="群发完成")
+    mark = desk.api.mark()
+    await desk.admin.send("/broadcast 周五下午三点开调度会", contains="已排队")  # the report may come first
+    report = await desk.api.wait_for_message(chat_id=ADMIN_ID, contains="群发完成", after=mark)
     assert "已屏蔽机器人 1" in (report.text or "")
     attempts = [c for c in desk.api.calls_to("sendMessage") if c.chat_id == 4242 and not c.ok]
     assert len(attempts) == 1
@@ -80,9 +81,10 @@ async def test_broadcast_reaches_every_liaison_once_and_reports_the_count(desk, 
     people = [desk.chat(500 + i, f"联络员{i}") for i in range(3)]
     for person, dept in zip(people, ["甲局", "乙局", "丙局"]):
         await person.send(f"/start {await desk.invite(dept)}")
-    queued = await desk.admin.send("/broadcast 请于本周五前报送<季度>进展 & 指标")
+    mark = desk.api.mark()
+    queued = await desk.admin.send("/broadcast 请于本周五前报送<季度>进展 & 指标", contains="已排队")  # not the report
     assert "3 位联络员" in queued
-    report = await desk.api.wait_for_message(chat_id=ADMIN_ID, contains="群发完成")
+    report = await desk.api.wait_for_message(chat_id=ADMIN_ID, contains="群发完成", after=mark)
     assert "共 3 人，已送达 3" in (report.text or "")
     for person in people:
         got = [c for c in desk.api.sent_messages(person.id) if "季度" in (c.text or "")]
@@ -104,7 +106,7 @@ async def test_a_redelivered_update_is_handled_once(desk):
     mark = desk.api.mark()
     await desk.app.update_queue.put(update)
     await desk.app.update_queue.put(Update.de_json(raw, desk.app.bot))  # the same update again
-    await person.send("/whoami")  # answered after both copies were processed
+    await person.send("/whoami", contains=f"<code>{person.id}</code>")  # answered after both copies were processed
     replies = [c.text for c in desk.api.sent_messages(person.id)[0:] if c.index >= mark]
     assert sum("已收到并存档" in (t or "") for t in replies) == 1
 

@@ -38,7 +38,7 @@ from storage.db import SQLITE_BUSY_TIMEOUT_MS, Database
 from storage.locks import exclusive
 from storage.models import InboundMessage, OutboxMessage, TaskProgress
 from tests.conftest import PG_ADMIN_URL, _pg_exec, need_postgres
-from tests.e2e.conftest import ADMIN_ID, TOKEN, Chat, Desk, make_settings, start, stop
+from tests.e2e.conftest import ADMIN_ID, TOKEN, Chat, Desk, make_settings, pause_minute_job, start, stop
 from tests.support.fake_bot_api import FakeBotAPI, private_message
 
 TZ = ZoneInfo("Asia/Shanghai")
@@ -158,6 +158,7 @@ async def running_desk(api: FakeBotAPI, url: str, clock) -> AsyncIterator[Desk]:
                         pacing=lambda: Pacer(private_interval=0.0))
     app = build_application(services)
     await start(app)
+    pause_minute_job(app)
     try:
         yield Desk(api, app, services)
     finally:

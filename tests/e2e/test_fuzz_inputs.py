@@ -159,7 +159,7 @@ _FAILURE_KEYS = [k for k in CATALOG if k.startswith("usage.")] + [
     "assign.title_too_long", "assign.unknown_target", "assign.no_targets", "extension.reason_needed",
     "extension.none_pending", "revoke.not_held", "revoke.last_admin", "revoke.config_admin", "error.start_first",
     "invite.unknown", "invite.used", "invite.expired", "invite.revoked", "invite.locked", "unknown_command",
-    "liaisons.no_history",
+    "liaisons.no_history", "name.suggest", "assign.unknown_suggest",
 ]
 FAILURES = [(k, _template_regex(CATALOG[k][i])) for k in _FAILURE_KEYS if k in CATALOG for i in (0, 1)]
 INTERNAL = [plain(text) for text in CATALOG["error.internal"]]
@@ -368,8 +368,9 @@ async def office(desk: Desk, clock):  # type: ignore[no-untyped-def]
     other = desk.chat(LIAISON_ID + 10, "商务委联络员")
     assert "登记成功" in await liaison.send(f"/start {await desk.invite('区科技局')}")
     assert "登记成功" in await other.send(f"/start {await desk.invite('区商务委')}")
+    assigned = desk.api.mark()
     assert "#1" in await desk.admin.send("/assign 区商务委 | 2026-12-10 | 商务委的任务")
-    notice = await desk.api.wait_for_message(chat_id=other.id, contains="交办单 #1")
+    notice = await desk.api.wait_for_message(chat_id=other.id, contains="交办单 #1", after=assigned)
     await run_steps(desk.services, clock(), datetime.now(UTC))  # one tick by hand: the quarter's cycle opens
     await desk.delivered()
     return liaison, notice
@@ -595,21 +596,24 @@ async def test_a_long_task_detail_with_file_buttons_is_split_not_refused(desk: D
     liaisons = [desk.chat(7100 + i, f"联络员{i}") for i in range(16)]
     for chat, name in zip(liaisons, names, strict=False):
         assert "登记成功" in await chat.send(f"/start {await desk.invite(name)}")
-    created = await desk.admin.send("/assign " + ",".join(names) + " | 2026-12-10 | " + "题" * 200 + " | " + "详" * 2000)
+    assigned = desk.api.mark()
+    created = await desk.admin.send("/assign " + ",".join(names) + " | 2026-12-10 | " + "题" * 200 + " | " + "详" * 2000,
+                                    contains="已创建交办单")
     assert "#1" in created
+    # The notices go out through the outbox while the liaisons type: each /progress waits for its
+    # own confirmation, not for the first message in the chat (which may be the notice).
     for i, chat in enumerate(liaisons[1:], start=1):
-        assert "已记录 #1 的进展" in await chat.send(f"/progress 1 第{i}批现场核查已完成，" + "进展说明" * 25)
-    notice = await desk.api.wait_for_message(chat_id=liaisons[0].id, contains="交办单 #1")
+        await chat.send(f"/progress 1 第{i}批现场核查已完成，" + "进展说明" * 25, contains="已记录 #1 的进展")
+    notice = await desk.api.wait_for_message(chat_id=liaisons[0].id, contains="交办单 #1", after=assigned)
     mark = desk.api.mark()
     desk.api.push_update(private_message(None, liaisons[0].id, None, photo="site-photo", caption="现场照片",
                                          reply_to=notice.result["message_id"]))
     await desk.api.wait_for_message(chat_id=liaisons[0].id, contains="已记录 #1 的进展", after=mark)
+    await desk.delivered()
 
+    probe = Processed(desk.app)
     mark = desk.api.mark()
-    desk.api.push_update(private_message(None, ADMIN_ID, "/task 1"))
-    await desk.api.wait_for(lambda c: c.method == "sendMessage" and c.chat_id == ADMIN_ID and c.status is not None,
-                            after=mark)
-    await asyncio.sleep(0.3)  # the error path sends a second message
+    await probe.push(desk, private_message(None, ADMIN_ID, "/task 1"))  # every reply sent, the error path's too
     sent = [c for c in desk.api.calls[mark:] if c.method == "sendMessage" and c.chat_id == ADMIN_ID]
     errors = [r.getMessage() for r in caplog.records if r.levelno >= logging.ERROR]
     assert all(c.ok for c in sent), [(c.summary()[:60], len(plain(c.text or ""))) for c in sent]
@@ -650,7 +654,7 @@ def test_the_html_checker_knows_good_from_bad():
 
 
 def test_failure_texts_are_recognised():
-    assert is_failure(["用法：/lang zh 或 /lang en"])
+    assert is_failure(["用法：/lang 中文 或 /lang 英文"])
     assert is_failure(["抱歉，/invite 仅限管理员使用。"])
     assert is_failure(["未知命令 /frobnicate。发送 /help 查看可用命令。"])
     assert not is_failure(["已排队向 1 位联络员发送（第 1 号群发），发送完毕后会告诉您结果。"])

@@ -106,10 +106,17 @@ async def test_help_and_menus_differ_by_role(desk, clock):
 async def test_granting_director_changes_the_menu_and_revoking_restores_it(desk):
     person = desk.chat(6001, "主任")
     await person.send("/start")
+    mark = desk.api.mark()
     assert "已授予" in await desk.admin.send("/grant 6001 director")
     assert "主任" in await person.send("/whoami")
+    await desk.api.wait_for(lambda c: c.method == "setMyCommands" and "6001" in c.raw.get("scope", "")
+                            and c.status is not None, after=mark)
+    assert "digest" in person.menu()
+    mark = desk.api.mark()
     assert "已撤销" in await desk.admin.send("/revoke 6001 director")
-    await desk.api.wait_for("deleteMyCommands")
+    await desk.api.wait_for(lambda c: c.method == "deleteMyCommands" and "6001" in c.raw.get("scope", "")
+                            and c.status is not None, after=mark)
+    assert person.menu() == []
 
 
 async def test_every_reply_follows_the_users_language(desk):

@@ -71,24 +71,28 @@ async def test_the_whole_task_story(desk: Desk, clock, story):  # type: ignore[n
     people, director = story
     lead, ndrc, transport, planning = (people[d] for d in ["区经济信息委", "区发展改革委", "区交通局", "区规划自然资源局"])
 
+    assigned = desk.api.mark()
     created = await desk.admin.send("/assign 要素保障工作专班 | 2026-12-04 | 报送道路管网建设进展 | 请附现场照片")
     assert "#1" in created and "已通知 4/5" in created and "区水利局" in created
 
-    notices = {dept: await desk.api.wait_for_message(chat_id=chat.id, contains="交办单 #1") for dept, chat in people.items()}
+    notices = {dept: await desk.api.wait_for_message(chat_id=chat.id, contains="交办单 #1", after=assigned)
+               for dept, chat in people.items()}
     assert "本部门：牵头" in notices["区经济信息委"].text and "本部门：配合" in notices["区交通局"].text
     assert "2026-12-04 18:00" in notices["区交通局"].text
 
+    mark = desk.api.mark()
     answer = await press(desk, lead, notices["区经济信息委"], "确认收到")
     assert "已确认收到 #1" in answer.raw["text"]
-    edited = await desk.api.wait_for(lambda c: c.method == "editMessageText" and c.chat_id == lead.id)
+    edited = await desk.api.wait_for(lambda c: c.method == "editMessageText" and c.chat_id == lead.id, after=mark)
     assert "已确认收到" in edited.text
 
     assert "已记录 #1 的进展" in await reply_with_photo(desk, lead, notices["区经济信息委"], "道路已完成80%")
 
+    mark = desk.api.mark()
     await press(desk, ndrc, notices["区发展改革委"], "申请延期")
-    await desk.api.wait_for_message(chat_id=ndrc.id, contains="新截止日期")
+    await desk.api.wait_for_message(chat_id=ndrc.id, contains="新截止日期", after=mark)
     assert "已提交 #1 的延期申请" in await ndrc.send("2026-12-11 等待用地审批")
-    request = await desk.api.wait_for_message(chat_id=ADMIN_ID, contains="延期申请")
+    request = await desk.api.wait_for_message(chat_id=ADMIN_ID, contains="延期申请", after=mark)
     assert "等待用地审批" in request.text and "区发展改革委" in request.text
     mark = desk.api.mark()
     await push_callback(desk, desk.admin, request.reply_markup["inline_keyboard"][0][0]["callback_data"], request.result)
@@ -124,6 +128,7 @@ async def test_the_whole_task_story(desk: Desk, clock, story):  # type: ignore[n
     sent = await desk.api.wait_for(lambda c: c.method == "sendPhoto" and c.chat_id == ADMIN_ID, after=mark)
     assert sent.raw["photo"] == "photo-file-1"
 
+    mark = desk.api.mark()
     assert "已关闭 #1" in await desk.admin.send("/close 1")
     await desk.api.wait_for_message(chat_id=transport.id, contains="已由办公室关闭", after=mark)
     assert "目前没有待办" in await transport.send("/mytasks")
@@ -154,7 +159,7 @@ async def test_each_reminder_goes_once_over_a_simulated_month(desk: Desk, clock,
 async def test_malformed_task_commands_get_usage_lines_and_create_nothing(desk: Desk, clock, story):  # type: ignore[no-untyped-def]
     people, _ = story
     assert (await desk.admin.send("/assign 区交通局 | 2026-12-10")).startswith("用法：/assign")
-    assert "格式不对" in await desk.admin.send("/assign 区交通局 | 12月10日 | 标题")
+    assert "格式不对" in await desk.admin.send("/assign 区交通局 | 12月32日 | 标题")  # 12月10日 is a date (test_dates_typed)
     assert "已经过去" in await desk.admin.send("/assign 区交通局 | 2020-01-01 | 标题")
     assert "找不到部门或工作专班：区不存在局" in await desk.admin.send("/assign 区交通局,区不存在局 | 2026-12-10 | 标题")
     assert "没有符合条件" in await desk.admin.send("/tasks")
@@ -168,8 +173,9 @@ async def test_malformed_task_commands_get_usage_lines_and_create_nothing(desk: 
 
 async def test_progress_from_outside_the_task_is_kept_and_the_sender_told(desk: Desk, clock, story):  # type: ignore[no-untyped-def]
     people, _ = story
+    assigned = desk.api.mark()
     await desk.admin.send("/assign 区交通局 | 2026-12-10 | 只给交通局")
-    notice = await desk.api.wait_for_message(chat_id=people["区交通局"].id, contains="交办单 #1")
+    notice = await desk.api.wait_for_message(chat_id=people["区交通局"].id, contains="交办单 #1", after=assigned)
     outsider = people["区经济信息委"]
     assert "不是 #1 号交办单承办部门" in await outsider.send("/progress 1 我也有进展")
     # a liaison pressing a button on someone else's notice

@@ -18,6 +18,12 @@ delays (`delay`) and Telegram's flood limits (``enforce_limits=True``) can be
 injected. Module-level builders (`private_message`, `group_message`,
 `callback_query`, ...) return plain Bot API JSON dicts for `FakeBotAPI.push_update`.
 
+To play a user by hand, `FakeBotAPI.say` (a message, photo or document, or a reply),
+`FakeBotAPI.press` (an inline button) and `FakeBotAPI.sent_view` (what the bot's
+messages show now) are also served over HTTP as ``POST /_fake/say``,
+``POST /_fake/press`` and ``GET /_fake/sent`` (see `_ControlHandler`), e.g. by the
+standalone server: ``python -m tests.support.fake_bot_api 8081``.
+
 How PTB 22 (HTTPXRequest) encodes a request — what this server parses:
 
 * always ``POST {base_url}{token}/{method}``, even for ``getMe``/``getUpdates``;
@@ -34,6 +40,7 @@ How PTB 22 (HTTPXRequest) encodes a request — what this server parses:
 from __future__ import annotations
 
 import asyncio
+import base64
 import contextlib
 import hashlib
 import html
@@ -42,6 +49,7 @@ import itertools
 import json
 import logging
 import math
+import mimetypes
 import re
 import time
 import zlib
@@ -61,6 +69,7 @@ __all__ = [
     "BOT_FIRST_NAME",
     "BOT_USERNAME",
     "Call",
+    "ControlError",
     "FakeBotAPI",
     "UploadedFile",
     "bot_user_for",
@@ -130,6 +139,10 @@ _MESSAGE_CONTENT_KEYS = (
     "video", "audio", "voice", "animation", "sticker", "location", "contact",
 )
 _TAG_RE = re.compile(r"<[^>]+>")
+#: The bytes of a photo invented by `FakeBotAPI.say` (a 1×1 PNG).
+SAID_PHOTO_BYTES = base64.b64decode(
+    "iVBORw0KGgoAAAANSUhEUgAAAAEAAAABCAYAAAAfFcSJAAAADUlEQVR42mP8z8BQDwAEhQGAhKmMIQAAAABJRU5ErkJggg=="
+)
 _auto_message_ids = itertools.count(AUTO_MESSAGE_ID_BASE + 1)
 _auto_query_ids = itertools.count(1)
 
@@ -554,56 +567,145 @@ class _FileHandler(tornado.web.RequestHandler):
         self.finish(data)
 
 
-class _ControlHandler(tornado.web.RequestHandler):
-    """For trying the bot by hand, and for benchmarks (standalone server only).
+class ControlError(ValueError):
+    """A hand-driven request (`FakeBotAPI.say`/`press`, ``/_fake/...``) the fake cannot carry out."""
 
-    * ``POST /_fake/say`` with ``{"user_id", "text", "first_name"}`` pushes a private message;
+    def __init__(self, description: str, status: int = HTTPStatus.BAD_REQUEST, **extra: Any) -> None:
+        super().__init__(description)
+        self.status = status
+        self.extra = extra
+
+
+def _int_field(body: JSONDict, name: str) -> int | None:
+    """``body[name]`` as an int (None when absent); a ControlError when it is not a whole number."""
+    value = body.get(name)
+    if value is None:
+        return None
+    number = _as_int(value)
+    if number is None:
+        raise ControlError(f"{name} must be a whole number, not {value!r}")
+    return number
+
+
+class _ControlHandler(tornado.web.RequestHandler):
+    """For trying the bot by hand with curl, and for benchmarks. Every answer is JSON; a request the
+    fake cannot carry out gets ``{"ok": false, "description": ...}`` with status 400 (or 504 when the
+    bot did not answer in time).
+
+    * ``POST /_fake/say`` pushes a private message from a user (`FakeBotAPI.say`):
+      ``{"user_id", "text"?, "first_name"?, "username"?, "photo"?, "document"?, "caption"?,
+      "reply_to"?}``. ``photo`` is a file id, or ``"1"`` to invent one; ``document`` is a file name
+      or ``{"file_name", "mime_type"?, "content"?}``. Either is registered in the fake's file store,
+      so the bot can getFile and download it. ``reply_to`` is the message id of a bot message in
+      that chat (``GET /_fake/sent?chat_id=…`` lists them). Answers ``{"update_id", "message_id"}``.
       ``{"messages": [{...}, ...]}`` pushes several at once (one request, so pushing is not the
-      bottleneck of a throughput measurement).
-    * ``GET /_fake/sent`` lists what the bot sent (newest last).
+      bottleneck of a throughput measurement) and answers ``{"update_ids": [...]}``.
+    * ``POST /_fake/press`` with ``{"user_id", "button", "message_id"?, "timeout"?}`` presses the
+      inline button whose label contains ``button`` on that message of the user's chat (default: the
+      newest bot message there with buttons), waits (``timeout``, default 10 s) until the bot answers
+      the callback query and answers ``{"answer", "show_alert", "button", "message_id", ...}``
+      (`FakeBotAPI.press`).
+    * ``GET /_fake/sent`` lists the bot's messages, oldest first (the last 50; ``?limit=0`` for all,
+      ``?chat_id=`` for one chat): ``chat_id``, ``message_id``, ``method``, ``text`` (the text or
+      caption as the user reads it, as it is now: an edited message shows its current text and
+      ``"edited": true``), ``file`` (``{"type": "document", "name", "file_id"}`` or ``{"type":
+      "photo", "file_id"}``), ``buttons`` (their labels) and ``reply_to`` (`FakeBotAPI.sent_view`).
     * ``POST /_fake/delay`` with ``{"method", "seconds", "times"}``: `FakeBotAPI.delay`.
     * ``GET /_fake/stats`` counts what was delivered, as the server saw it (times are the server's
       ``time.monotonic()``, like ``Call.at``): ``delivered_total``, ``delivered_chats``,
-      ``too_many_requests``, ``pushed`` with ``first_push``/``last_push``, ``polling`` (whether a
-      getUpdates call has arrived), ``sends_in_flight`` (not answered yet), ``pending_updates``
-      (pushed, not yet confirmed by a getUpdates offset) and ``now``. With
-      ``?contains=TEXT`` (or ``?detail=1``) it also scans the successful sends whose text contains
-      TEXT: ``per_chat`` counts, ``matched``, ``first_delivery``/``last_delivery`` and refused sends
-      by status (``refused``); ``&times=1`` adds every matching delivery time (sorted).
-    """
+      ``too_many_requests``, ``pushed`` (messages pushed through ``/_fake/say``) with
+      ``first_push``/``last_push``, ``polling`` (whether a getUpdates call has arrived),
+      ``sends_in_flight`` (not answered yet), ``pending_updates`` (pushed, not yet confirmed by a
+      getUpdates offset) and ``now``. With ``?contains=TEXT`` (or ``?detail=1``) it also scans the
+      successful sends whose text contains TEXT: ``per_chat`` counts, ``matched``,
+      ``first_delivery``/``last_delivery`` and refused sends by status (``refused``); ``&times=1``
+      adds every matching delivery time (sorted).
 
-    _pushes: dict[int, list[float]] = {}  # id(api) -> monotonic times of pushes
+    ``say``, ``sent`` and ``press`` are served by every `FakeBotAPI`; ``stats`` and ``delay`` by the
+    standalone server (``python -m tests.support.fake_bot_api``) only.
+    """
 
     def initialize(self, api: FakeBotAPI) -> None:  # noqa: D102 - tornado hook
         self._api = api
 
-    def post(self, action: str) -> None:  # noqa: D102
-        body = json.loads(self.request.body or b"{}")
-        if action == "delay":
-            self._api.delay(body["method"], float(body["seconds"]), body.get("times"))
-            self.finish({"ok": True})
-            return
-        messages = body["messages"] if isinstance(body.get("messages"), list) else [body]
-        pushes = self._pushes.setdefault(id(self._api), [])
-        ids = []
-        for item in messages:
-            pushes.append(time.monotonic())
-            update = private_message(None, int(item["user_id"]), item.get("text", ""),
-                                     first_name=item.get("first_name", "张三"), username=item.get("username"))
-            ids.append(self._api.push_update(update))
-        self.finish({"update_id": ids[0]} if len(ids) == 1 else {"update_ids": ids})
+    def _answer(self, status: int, body: Any) -> None:
+        self.set_status(status)
+        self.set_header("Content-Type", "application/json")
+        self.finish(json.dumps(body, ensure_ascii=False))
+
+    def _body(self) -> JSONDict:
+        try:
+            body = json.loads(self.request.body or b"{}")
+        except (ValueError, UnicodeDecodeError) as error:
+            raise ControlError(f"the body is not JSON: {error}") from None
+        if not isinstance(body, dict):
+            raise ControlError("the body must be a JSON object")
+        return body
+
+    async def post(self, action: str) -> None:  # noqa: D102
+        try:
+            body = self._body()
+            if action == "delay":
+                self._api.delay(str(body["method"]), float(body["seconds"]), body.get("times"))
+                self._answer(HTTPStatus.OK, {"ok": True})
+            elif action == "press":
+                self._answer(HTTPStatus.OK, await self._press(body))
+            elif action == "say":
+                self._answer(HTTPStatus.OK, self._say(body))
+            else:
+                self._answer(HTTPStatus.METHOD_NOT_ALLOWED, _error_body(405, f"use GET /_fake/{action}"))
+        except ControlError as error:
+            self._answer(error.status, {"ok": False, "description": str(error), **error.extra})
+        except (KeyError, TypeError, ValueError) as error:
+            self._answer(HTTPStatus.BAD_REQUEST, {"ok": False, "description": f"bad request: {error!r}"})
+
+    def _say(self, body: JSONDict) -> JSONDict:
+        items = body["messages"] if isinstance(body.get("messages"), list) else [body]
+        results = [self._say_one(item) for item in items]
+        if len(results) == 1:
+            return results[0]
+        return {"update_ids": [result["update_id"] for result in results]}
+
+    def _say_one(self, item: Any) -> JSONDict:
+        if not isinstance(item, dict) or "user_id" not in item:
+            raise ControlError('each message needs "user_id"')
+        user_id = _as_int(item["user_id"])
+        if user_id is None or user_id <= 0:
+            raise ControlError(f"user_id must be a positive integer, not {item['user_id']!r}")
+        return self._api.say(
+            user_id, item.get("text"), first_name=item.get("first_name"), username=item.get("username"),
+            photo=item.get("photo"), document=item.get("document"), caption=item.get("caption"),
+            reply_to=_int_field(item, "reply_to"),
+        )
+
+    async def _press(self, body: JSONDict) -> JSONDict:
+        user_id = _as_int(body.get("user_id"))
+        if user_id is None or user_id <= 0:
+            raise ControlError('"user_id" (a positive integer) is required')
+        button = body.get("button")
+        if not isinstance(button, str) or not button.strip():
+            raise ControlError('"button" (part of the label of the button to press) is required')
+        timeout = min(max(_as_float(body.get("timeout"), 10.0), 0.1), 60.0)
+        return await self._api.press(user_id, button, message_id=_int_field(body, "message_id"), timeout=timeout)
 
     def get(self, action: str) -> None:  # noqa: D102
-        self.set_header("Content-Type", "application/json")
         if action == "stats":
-            self.finish(json.dumps(self._stats()))
+            self._answer(HTTPStatus.OK, self._stats())
             return
-        sent = [{"chat_id": c.chat_id, "text": c.text} for c in self._api.sent_messages()]
-        self.finish(json.dumps(sent[-50:], ensure_ascii=False))
+        if action != "sent":
+            self._answer(HTTPStatus.METHOD_NOT_ALLOWED, _error_body(405, f"use POST /_fake/{action}"))
+            return
+        raw_chat = self.get_query_argument("chat_id", "").strip()
+        limit = _as_int(self.get_query_argument("limit", "50"))
+        if limit is None or limit < 0:
+            self._answer(HTTPStatus.BAD_REQUEST, _error_body(400, "limit must be a whole number (0: all)"))
+            return
+        sent = self._api.sent_view(_chat_key(raw_chat) if raw_chat else None)
+        self._answer(HTTPStatus.OK, sent[-limit:] if limit else sent)
 
     def _stats(self) -> JSONDict:
         api = self._api
-        pushes = self._pushes.get(id(api), [])
+        pushes = api._said_at
         stats: JSONDict = {
             "now": time.monotonic(),
             "delivered_total": sum(api.delivered.values()),
@@ -666,11 +768,13 @@ class FakeBotAPI:
         per_group_per_minute: int = 20,
         long_poll_cap: float = 1.0,
         port: int = 0,
+        monotonic: Callable[[], float] = time.monotonic,
     ) -> None:
         """Configure the fake; nothing listens until `start`.
 
         ``long_poll_cap`` bounds how long a ``getUpdates`` waits whatever its
-        ``timeout``, so shutdown stays quick.
+        ``timeout``, so shutdown stays quick. ``monotonic`` is the clock of the
+        flood limits (a test can hold it still).
         """
         self.token = token
         self.bot_user: JSONDict = bot_user_for(token)
@@ -682,6 +786,9 @@ class FakeBotAPI:
         self.too_many_requests = 0
         self.unauthorized = 0
         self._limits = _RateLimiter(global_per_second, per_chat_per_second, per_group_per_minute)
+        self._monotonic = monotonic
+        self._said_at: list[float] = []  # time.monotonic() of each message pushed by `say`
+        self._said_ids = itertools.count(1)
         self._updates: list[JSONDict] = []
         self._last_update_id = 0
         self._failures: defaultdict[str, deque[_Failure]] = defaultdict(deque)
@@ -725,6 +832,7 @@ class FakeBotAPI:
         server.stop()
         self._stopping.set()
         self._update_pulse.fire()
+        self._call_pulse.fire()  # ends a waiting press (`press`)
         with contextlib.suppress(TimeoutError):
             await asyncio.wait_for(self._idle.wait(), 5.0)
         await server.close_all_connections()
@@ -747,7 +855,7 @@ class FakeBotAPI:
             [
                 (r"/bot([^/]+)/([A-Za-z0-9_]+)/?", _ApiHandler, handler_args),
                 (r"/file/bot([^/]+)/(.+)", _FileHandler, handler_args),
-                (r"/_fake/(say|sent)", _ControlHandler, handler_args),
+                (r"/_fake/(say|sent|press)", _ControlHandler, handler_args),
             ],
             default_handler_class=_NotFoundHandler,
             log_function=lambda handler: None,
@@ -901,6 +1009,182 @@ class FakeBotAPI:
         self._files[file_id] = stored
         return stored.as_document()
 
+    # ------------------------------------------------------------------ playing a user by hand
+
+    def say(
+        self,
+        user_id: int,
+        text: str | None = None,
+        *,
+        first_name: str | None = None,
+        username: str | None = None,
+        photo: Any = None,
+        document: Any = None,
+        caption: str | None = None,
+        reply_to: int | None = None,
+    ) -> JSONDict:
+        """Push a private message from ``user_id`` as a person would send it (``POST /_fake/say``).
+
+        ``photo``: a file id, or ``True``/``1``/``"1"`` to invent one. ``document``: a file name,
+        or a dict with ``file_name`` and optionally ``mime_type`` and ``content`` (text). Files are
+        registered in the fake's store (`add_file`), so the bot can getFile and download them.
+        ``reply_to``: the id of a message in that chat (the message is filled in from the store).
+        Returns ``{"ok", "update_id", "message_id"}``; raises `ControlError` for what Telegram
+        would not let a person send.
+        """
+        photo_sizes = self._said_photo(photo)
+        document_dict = self._said_document(document)
+        media = photo_sizes is not None or document_dict is not None
+        if photo_sizes is not None and document_dict is not None:
+            raise ControlError("send a photo or a document, not both in one message")
+        if not media and not (text or "").strip():
+            raise ControlError('nothing to say: give "text", "photo" or "document"')
+        if not media and len(text or "") > TEXT_LIMIT:
+            raise ControlError(f"a message holds at most {TEXT_LIMIT} characters")
+        if media and len(caption if caption is not None else text or "") > CAPTION_LIMIT:
+            raise ControlError(f"a caption holds at most {CAPTION_LIMIT} characters")
+        if reply_to is not None and (user_id, reply_to) not in self._messages:
+            raise ControlError(f"there is no message {reply_to} in the chat with {user_id}; "
+                               f"GET /_fake/sent?chat_id={user_id} lists the bot's messages")
+        known = self._users.get(user_id, {})
+        update = private_message(
+            None, user_id, text, first_name=first_name or known.get("first_name") or "张三",
+            username=username or known.get("username"), reply_to=reply_to, photo=photo_sizes,
+            document=document_dict, caption=caption,
+        )
+        update_id = self.push_update(update)
+        self._said_at.append(time.monotonic())
+        return {"ok": True, "update_id": update_id, "message_id": update["message"]["message_id"]}
+
+    def _said_photo(self, photo: Any) -> list[JSONDict] | None:
+        """PhotoSizes for `say`'s ``photo`` (registering its bytes), or None."""
+        if photo is None or photo is False or photo == "" or photo == 0:
+            return None
+        if photo is True or photo == 1 or photo == "1":
+            file_id = f"said-photo-{next(self._said_ids)}"
+        elif isinstance(photo, str):
+            file_id = photo.strip()
+        else:
+            raise ControlError('"photo" is a file id, or "1" to invent one')
+        stored = self._files.get(file_id)
+        if stored is None:
+            self.add_file(file_id, SAID_PHOTO_BYTES, mime_type="image/png")
+            stored = self._files[file_id]
+        return stored.as_photo()
+
+    def _said_document(self, document: Any) -> JSONDict | None:
+        """A Document dict for `say`'s ``document`` (registering its bytes), or None."""
+        if document is None or document is False or document == "":
+            return None
+        if isinstance(document, str):
+            document = {"file_name": document}
+        if not isinstance(document, dict):
+            raise ControlError('"document" is a file name, or {"file_name", "mime_type", "content"}')
+        name = str(document.get("file_name") or "文件.txt")
+        content = document.get("content")
+        data = content.encode() if isinstance(content, str) else f"（模拟文件）{name}\n".encode()
+        mime_type = document.get("mime_type") or mimetypes.guess_type(name)[0] or "application/octet-stream"
+        return self.add_file(f"said-document-{next(self._said_ids)}", data, file_name=name, mime_type=str(mime_type))
+
+    async def press(
+        self, user_id: int, button: str, *, message_id: int | None = None, timeout: float = 10.0
+    ) -> JSONDict:
+        """Press, as ``user_id``, the inline button whose label contains ``button`` (``POST /_fake/press``).
+
+        The message is ``message_id`` in the user's chat, or else the newest bot message there
+        with inline buttons, as it is now (after edits). An exact label wins over a partial one;
+        otherwise the first match in keyboard order. Pushes the callback query and waits at most
+        ``timeout`` seconds for the bot's answerCallbackQuery; returns ``{"ok", "update_id",
+        "chat_id", "message_id", "button", "answer", "show_alert"}``. Raises `ControlError`
+        (status 504, with ``update_id``) when the bot did not answer in time.
+        """
+        message = self._pressable(user_id, message_id)
+        label, data = _choose_button(message, button)
+        query_id = f"press-{next(_auto_query_ids)}"
+        update = callback_query(None, user_id, data, message, query_id=query_id)
+        if user_id in self._users:
+            update["callback_query"]["from"] = dict(self._users[user_id])
+        mark = self.mark()
+        update_id = self.push_update(update)
+
+        def answered(call: Call) -> bool:
+            return (call.method.lower() == "answercallbackquery" and call.status is not None
+                    and call.raw.get("callback_query_id") == query_id)
+
+        loop = asyncio.get_running_loop()
+        deadline = loop.time() + timeout
+        index = mark
+        while True:
+            found, index = self._scan(answered, index)
+            if found is not None:
+                break
+            remaining = deadline - loop.time()
+            if remaining <= 0 or self._stopping.is_set():
+                raise ControlError(f"the bot did not answer the button {label!r} within {timeout:g}s "
+                                   "(is it running and polling this fake?)", HTTPStatus.GATEWAY_TIMEOUT,
+                                   update_id=update_id)
+            await self._call_pulse.wait(remaining)
+        return {
+            "ok": True, "update_id": update_id, "chat_id": user_id, "message_id": message["message_id"],
+            "button": label, "answer": found.raw.get("text", ""),
+            "show_alert": found.raw.get("show_alert", "").lower() in ("true", "1"),
+        }
+
+    def _pressable(self, user_id: int, message_id: int | None) -> JSONDict:
+        """The message to press a button on (see `press`)."""
+        if message_id is not None:
+            message = self._messages.get((user_id, message_id))
+            if message is None:
+                raise ControlError(f"there is no message {message_id} in the chat with {user_id}; "
+                                   f"GET /_fake/sent?chat_id={user_id} lists the bot's messages")
+            if not _button_list(message):
+                raise ControlError(f"message {message_id} in the chat with {user_id} has no buttons (any more)")
+            return message
+        bot_id = self.bot_user["id"]
+        with_buttons = [message for (chat, _), message in self._messages.items()
+                        if chat == user_id and message.get("from", {}).get("id") == bot_id and _button_list(message)]
+        if not with_buttons:
+            raise ControlError(f"the bot has no message with buttons in the chat with {user_id}")
+        return max(with_buttons, key=lambda message: message["message_id"])
+
+    def sent_view(self, chat_id: ChatKey | None = None) -> list[JSONDict]:
+        """The bot's messages, oldest first, as they are now (``GET /_fake/sent``).
+
+        Each: ``chat_id``, ``message_id``, ``method``, ``text`` (text or caption as shown, the
+        current one if edited), ``edited``, ``file`` (document name / photo, or None),
+        ``buttons`` (labels), ``reply_to`` (a message id, or None); ``deleted`` when deleted.
+        """
+        view: list[JSONDict] = []
+        for call in self.calls:
+            if not call.ok or call.method.lower() not in _SEND_METHODS:
+                continue
+            chat = _chat_key(call.raw.get("chat_id", ""))
+            if chat_id is not None and chat != chat_id:
+                continue
+            results = call.result if isinstance(call.result, list) else [call.result]
+            for sent in results:
+                if isinstance(sent, dict) and "message_id" in sent:
+                    view.append(self._describe_sent(call, chat, sent))
+        return view
+
+    def _describe_sent(self, call: Call, chat: ChatKey, sent: JSONDict) -> JSONDict:
+        current = self._messages.get((chat, sent["message_id"]))
+        shown = current if current is not None else sent
+        reply = shown.get("reply_to_message")
+        item: JSONDict = {
+            "chat_id": chat,
+            "message_id": sent["message_id"],
+            "method": call.method,
+            "text": shown.get("text", shown.get("caption")),
+            "edited": "edit_date" in shown,
+            "file": _file_of(shown),
+            "buttons": [button.get("text", "") for button in _button_list(shown)],
+            "reply_to": reply.get("message_id") if isinstance(reply, dict) else None,
+        }
+        if current is None:
+            item["deleted"] = True
+        return item
+
     def fail_next(
         self,
         method: str,
@@ -1024,7 +1308,7 @@ class FakeBotAPI:
     def _check_flood_limits(self, call: Call) -> None:
         if not self.enforce_limits:
             return
-        retry_after = self._limits.retry_after(_require_chat(call), time.monotonic())
+        retry_after = self._limits.retry_after(_require_chat(call), self._monotonic())
         if retry_after:
             self.too_many_requests += 1
             raise _ApiError(
@@ -1037,7 +1321,7 @@ class FakeBotAPI:
         chat = _require_chat(call)
         self.delivered[chat] += 1
         if self.enforce_limits:
-            self._limits.record(chat, time.monotonic())
+            self._limits.record(chat, self._monotonic())
 
     def _file_download(self, token: str, file_path: str) -> tuple[int, bytes]:
         """(status, bytes) for GET /file/bot{token}/{file_path}."""
@@ -1391,6 +1675,44 @@ def _forward_origin(source: JSONDict) -> JSONDict:
     return {"type": "hidden_user", "date": source["date"], "sender_user_name": "Hidden"}
 
 
+def _button_list(message: JSONDict) -> list[JSONDict]:
+    """The inline buttons of a message, row by row."""
+    markup = message.get("reply_markup")
+    if not isinstance(markup, dict):
+        return []
+    return [button for row in markup.get("inline_keyboard", []) for button in row if isinstance(button, dict)]
+
+
+def _choose_button(message: JSONDict, wanted: str) -> tuple[str, str]:
+    """(label, callback_data) of the button whose label is, or else contains, ``wanted``."""
+    buttons = _button_list(message)
+    key = wanted.strip().casefold()
+    exact = [button for button in buttons if button.get("text", "").strip().casefold() == key]
+    partial = [button for button in buttons if key in button.get("text", "").casefold()]
+    chosen = (exact or partial or [None])[0]
+    labels = [button.get("text", "") for button in buttons]
+    if chosen is None:
+        raise ControlError(f"no button of message {message['message_id']} has {wanted!r} in its label; "
+                           f"its buttons: {labels}")
+    label = chosen.get("text", "")
+    data = chosen.get("callback_data")
+    if not isinstance(data, str):
+        raise ControlError(f"the button {label!r} is not a callback button (it opens "
+                           f"{chosen.get('url') or 'something else'}); there is nothing to press")
+    return label, data
+
+
+def _file_of(message: JSONDict) -> JSONDict | None:
+    """The file a message carries, for `FakeBotAPI.sent_view`."""
+    document = message.get("document")
+    if isinstance(document, dict):
+        return {"type": "document", "name": document.get("file_name"), "file_id": document.get("file_id")}
+    photo = message.get("photo")
+    if isinstance(photo, list) and photo:
+        return {"type": "photo", "file_id": photo[-1].get("file_id")}
+    return None
+
+
 # --------------------------------------------------------------------------- update builders
 
 
@@ -1545,7 +1867,12 @@ async def _serve_forever(port: int, token: str, *, enforce_limits: bool = False)
         app.add_handlers(r".*", [(r"/_fake/(stats|delay)", _ControlHandler, {"api": api})])
         limits = "Telegram's flood limits enforced" if enforce_limits else "no flood limits"
         print(f"fake Bot API on {api.base_url} (token {token}, {limits}); "
-              "POST /_fake/say, GET /_fake/sent, GET /_fake/stats, POST /_fake/delay", flush=True)
+              "POST /_fake/say, POST /_fake/press, GET /_fake/sent, GET /_fake/stats, POST /_fake/delay\n"
+              f"  curl -XPOST localhost:{api.port}/_fake/say -d '{{\"user_id\": 42, \"text\": \"/help\"}}'"
+              "   (also \"photo\": \"1\", \"document\": \"name.xlsx\", \"caption\", \"reply_to\": MESSAGE_ID)\n"
+              f"  curl -XPOST localhost:{api.port}/_fake/press -d '{{\"user_id\": 42, \"button\": \"LABEL\"}}'"
+              "   (the newest message with buttons, or \"message_id\")\n"
+              f"  curl 'localhost:{api.port}/_fake/sent?chat_id=42'", flush=True)
         await asyncio.Event().wait()
 
 
