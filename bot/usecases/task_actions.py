@@ -14,7 +14,7 @@ from bot.errors import NotFound, Refused
 from bot.rules.delivery import Outgoing
 from bot.rules.people import Caller
 from bot.rules.tasks import Action, TargetStatus, next_status
-from bot.texts import fmt_time, t
+from bot.texts import fmt_due, fmt_time, t
 from bot.usecases import inputs
 from bot.usecases.inbox import Incoming
 from bot.usecases.outbox import enqueue_in
@@ -229,7 +229,7 @@ async def decide_extension(
         key = "extension.granted" if approve else "extension.denied"
         await enqueue_in(s, [
             Outgoing(chat_id=chat, dedup_key=f"task:{loaded.task.id}:target:{target.id}:{kind}:{int(now.timestamp())}:{person}",
-                     text=t(lang or default_language, key, id=loaded.task.id, due=fmt_time(view.due, tz)),
+                     text=t(lang or default_language, key, id=loaded.task.id, due=fmt_due(view.due, tz, lang or default_language)),
                      ref_kind="target", ref_id=target.id)
             for person, chat, lang in chats
         ], now)
@@ -273,7 +273,7 @@ async def extend(db: Database, admin: Caller, task_id: int, due: datetime, *, no
         recipients = [r for r in await _liaisons_of_task(s, task) if r[0].status != TargetStatus.DONE]
         return await enqueue_in(s, [
             Outgoing(chat_id=chat, dedup_key=f"task:{task_id}:extended:{due.isoformat()}:{person}",
-                     text=t(lang or default_language, "extend.notice", id=task_id, title=task.title, due=fmt_time(due, tz)),
+                     text=t(lang or default_language, "extend.notice", id=task_id, title=task.title, due=fmt_due(due, tz, lang or default_language)),
                      ref_kind="target", ref_id=target.id)
             for target, person, chat, lang in recipients
         ], now)

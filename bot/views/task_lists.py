@@ -6,7 +6,7 @@ from collections.abc import Sequence
 from zoneinfo import ZoneInfo
 
 from bot.rules.callbacks import Callback
-from bot.texts import fmt_time, t
+from bot.texts import fmt_due, fmt_time, t
 from bot.views.tasks import (Keyboard, TargetView, TaskDetail, TaskSummary, button, file_label, role_name,
                              status_name)
 
@@ -21,7 +21,7 @@ def summary_list(rows: Sequence[TaskSummary], which: str, lang: str, tz: ZoneInf
         mark = t(lang, "tasks.overdue_mark", count=r.overdue) if r.overdue else ""
         if r.closed:
             mark += t(lang, "tasks.closed_mark")
-        lines.append(t(lang, "tasks.row", id=r.task_id, title=r.title, due=fmt_time(r.due, tz), done=r.done,
+        lines.append(t(lang, "tasks.row", id=r.task_id, title=r.title, due=fmt_due(r.due, tz, lang), done=r.done,
                        total=r.total, overdue=mark))
     return "\n".join(lines)
 
@@ -37,7 +37,7 @@ def _preview(text: str | None, kind: str, file_name: str | None, lang: str) -> s
 
 def detail_view(detail: TaskDetail, lang: str, tz: ZoneInfo) -> tuple[str, Keyboard | None]:
     closed = f" · {t(lang, 'status.closed')}" if detail.closed else ""
-    lines = [t(lang, "task.detail_header", id=detail.task_id, title=detail.title, due=fmt_time(detail.due, tz),
+    lines = [t(lang, "task.detail_header", id=detail.task_id, title=detail.title, due=fmt_due(detail.due, tz, lang),
                created=fmt_time(detail.created, tz), closed=closed)]
     if detail.details:
         lines.append(t(lang, "task.details", details=detail.details))
@@ -45,9 +45,9 @@ def detail_view(detail: TaskDetail, lang: str, tz: ZoneInfo) -> tuple[str, Keybo
     for entry in detail.progress:
         latest[entry.department] = entry
     for view, notified, own_due in detail.targets:
-        extra = t(lang, "task.detail_due", due=fmt_time(own_due, tz)) if own_due else ""
+        extra = t(lang, "task.detail_due", due=fmt_due(own_due, tz, lang)) if own_due else ""
         if view.extension_until:
-            extra += t(lang, "task.detail_extension", until=fmt_time(view.extension_until, tz))
+            extra += t(lang, "task.detail_extension", until=fmt_due(view.extension_until, tz, lang))
         if not notified:
             extra += t(lang, "task.detail_unnotified")
         lines.append(t(lang, "task.detail_row", department=view.department, role=role_name(lang, view.is_lead),
@@ -74,6 +74,6 @@ def department_list(department: str, views: Sequence[TargetView], lang: str, tz:
     if not views:
         return t(lang, "mytasks.empty", department=department)
     lines = [t(lang, "mytasks.header", department=department)]
-    lines += [t(lang, "mytasks.row", id=v.task_id, title=v.title, due=fmt_time(v.due, tz),
+    lines += [t(lang, "mytasks.row", id=v.task_id, title=v.title, due=fmt_due(v.due, tz, lang),
                 status=status_name(lang, v.status)) for v in views]
     return "\n".join(lines)

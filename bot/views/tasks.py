@@ -10,7 +10,7 @@ from zoneinfo import ZoneInfo
 
 from bot.rules.callbacks import Callback
 from bot.rules.tasks import TargetStatus
-from bot.texts import fmt_time, t
+from bot.texts import fmt_due, fmt_time, t
 
 Keyboard = dict[str, Any]
 
@@ -58,7 +58,7 @@ def file_caption(task_id: int, name: str | None, lang: str) -> str:
 
 def notice(view: TargetView, lang: str, tz: ZoneInfo) -> tuple[str, Keyboard | None]:
     """The task notice a liaison gets, with the current state and (while open) its buttons."""
-    lines = [t(lang, "task.notice", id=view.task_id, title=view.title, due=fmt_time(view.due, tz),
+    lines = [t(lang, "task.notice", id=view.task_id, title=view.title, due=fmt_due(view.due, tz, lang),
                role=role_name(lang, view.is_lead))]
     if view.details:
         lines.append(t(lang, "task.details", details=view.details))
@@ -78,7 +78,7 @@ def notice(view: TargetView, lang: str, tz: ZoneInfo) -> tuple[str, Keyboard | N
 
 def extension_request(view: TargetView, task_due: datetime, lang: str, tz: ZoneInfo) -> tuple[str, Keyboard]:
     text = t(lang, "extension.admin", id=view.task_id, title=view.title, department=view.department,
-             due=fmt_time(task_due, tz), until=fmt_time(view.extension_until or task_due, tz),
+             due=fmt_due(task_due, tz, lang), until=fmt_due(view.extension_until or task_due, tz, lang),
              reason=view.extension_reason or "")
     return text, {"inline_keyboard": [[
         button(t(lang, "btn.approve"), Callback("x", "ok", view.target_id)),
@@ -87,7 +87,7 @@ def extension_request(view: TargetView, task_due: datetime, lang: str, tz: ZoneI
 
 
 def reminder(kind: str, view: TargetView, lang: str, tz: ZoneInfo, days: int) -> str:
-    due = fmt_time(view.due, tz)
+    due = fmt_due(view.due, tz, lang)
     if kind == "ack":
         return t(lang, "remind.ack", id=view.task_id, title=view.title, due=due)
     if kind == "due":

@@ -119,7 +119,7 @@ async def test_the_whole_dialogue_creates_the_task_only_at_confirm(desk: Desk, o
     assert not buttons(current(desk, admin, confirm))
 
     notice = await desk.api.wait_for_message(chat_id=office["区财政局"].id, contains="交办单 #1")
-    assert "本部门：牵头" in notice.text and "附件：要素保障清单.pdf" in notice.text and "2026-12-10 17:00" in notice.text
+    assert "本部门：牵头" in notice.text and "附件：要素保障清单.pdf" in notice.text and "2026-12-10（周四）17:00" in notice.text
     lead = await desk.api.wait_for_message(chat_id=office["区经济信息委"].id, contains="交办单 #1")
     assert "本部门：牵头" in lead.text
 

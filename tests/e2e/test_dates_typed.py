@@ -68,7 +68,7 @@ async def test_typed_dates_are_accepted_and_echoed_with_the_weekday(desk: Desk, 
 
     extended = await admin.send("/extend 1 下月底", contains="截止时间改为")
     assert "2026-10-31（周六）18:00" in extended and "注意：2026-10-31（周六）是休息日" in extended
-    assert "截止：2026-10-31 18:00" in await admin.send("/task 1")  # the date understood is the one kept
+    assert "截止：2026-10-31（周六）18:00" in await admin.send("/task 1")  # the date understood is the one kept
 
     # a liaison asks for more time in words, with the reason after the date
     mark = desk.api.mark()
@@ -78,7 +78,7 @@ async def test_typed_dates_are_accepted_and_echoed_with_the_weekday(desk: Desk, 
     requested = await finance.send("下周五 因故延期", contains="延期申请")
     assert "2026-10-02（周五）18:00" in requested and "注意：2026-10-02（周五）是法定节假日" in requested
     to_admin = await desk.api.wait_for_message(chat_id=ADMIN_ID, contains="理由：因故延期", after=mark)
-    assert "2026-10-02 18:00" in to_admin.text and "下周五" not in to_admin.text  # the date is not in the reason
+    assert "2026-10-02（周五）18:00" in to_admin.text and "下周五" not in to_admin.text  # the date is not in the reason
 
     # refused forms name the value, and nothing is created
     assert "“上周五”格式不对" in await admin.send("/assign 区财政局 | 上周五 | 不会创建")

@@ -199,8 +199,8 @@ async def test_every_change_edits_every_copy_of_the_notice_in_place(desk: Desk, 
     assert "#1" in await deputy.send("2026-12-20 等待用地审批")
     request = await desk.api.wait_for_message(chat_id=ADMIN_ID, contains="等待用地审批", after=mark)
     await press(desk, desk.admin, request, "同意")
-    await shows(desk, FINANCE, notices[FINANCE], "2026-12-20 18:00", "办理中")
-    await shows(desk, DEPUTY, notices[DEPUTY], "2026-12-20 18:00")
+    await shows(desk, FINANCE, notices[FINANCE], "2026-12-20（周日）18:00", "办理中")
+    await shows(desk, DEPUTY, notices[DEPUTY], "2026-12-20（周日）18:00")
 
     # /done: the notice says so and its buttons go
     assert "#1" in await transport.send("/done 1 全部完成")

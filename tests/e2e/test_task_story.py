@@ -78,7 +78,7 @@ async def test_the_whole_task_story(desk: Desk, clock, story):  # type: ignore[n
     notices = {dept: await desk.api.wait_for_message(chat_id=chat.id, contains="交办单 #1", after=assigned)
                for dept, chat in people.items()}
     assert "本部门：牵头" in notices["区经济信息委"].text and "本部门：配合" in notices["区交通局"].text
-    assert "2026-12-04 18:00" in notices["区交通局"].text
+    assert "2026-12-04（周五）18:00" in notices["区交通局"].text
 
     mark = desk.api.mark()
     answer = await press(desk, lead, notices["区经济信息委"], "确认收到")
@@ -97,7 +97,7 @@ async def test_the_whole_task_story(desk: Desk, clock, story):  # type: ignore[n
     mark = desk.api.mark()
     await push_callback(desk, desk.admin, request.reply_markup["inline_keyboard"][0][0]["callback_data"], request.result)
     granted = await desk.api.wait_for_message(chat_id=ndrc.id, contains="已批准", after=mark)
-    assert "2026-12-11 18:00" in granted.text
+    assert "2026-12-11（周五）18:00" in granted.text
 
     forged = await push_callback(desk, lead, "t:ack:999999", notices["区经济信息委"].result)
     assert "失效" in forged.raw["text"]
@@ -121,7 +121,7 @@ async def test_the_whole_task_story(desk: Desk, clock, story):  # type: ignore[n
     detail = await desk.admin.send_raw("/task 1")
     assert "区经济信息委（牵头）：已办结" in detail.text and "区交通局（配合）：已逾期" in detail.text
     assert "全部完成" in detail.text and "⚠️无联络员未通知" in detail.text  # the latest progress shows
-    assert "区发展改革委（配合）：已确认收到，延至 2026-12-11 18:00" in detail.text
+    assert "区发展改革委（配合）：已确认收到，延至 2026-12-11（周五）18:00" in detail.text
     file_button = detail.reply_markup["inline_keyboard"][0][0]
     mark = desk.api.mark()
     await push_callback(desk, desk.admin, file_button["callback_data"], detail.result)

@@ -129,9 +129,9 @@ async def test_one_edit_per_sent_copy_per_change_and_queued_copies_rerendered(as
                               default_language="zh")
     all_rows = await rows(db)
     assert len(edits(all_rows)) == 6
-    assert all("2026-12-18 18:00" in said(all_rows, r) for r in edits(all_rows)[4:])
+    assert all("2026-12-18（周五）18:00" in said(all_rows, r) for r in edits(all_rows)[4:])
     pending = next(r for r in all_rows if r.chat_id == TRANSPORT and ":notice:" in r.dedup_key)
-    assert "2026-12-18 18:00" in said(all_rows, pending)
+    assert "2026-12-18（周五）18:00" in said(all_rows, pending)
 
 
 async def test_a_copy_being_sent_gets_an_edit_that_waits_for_it(assigned, clock):  # type: ignore[no-untyped-def]
