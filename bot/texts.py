@@ -357,7 +357,7 @@ CATALOG: dict[str, tuple[str, str]] = {
     # plain messages: one-tap filing, and the office's /inbox (bot/views/inbox.py, handlers/filing.py)
     "cmd.inbox": ("收件箱：联络员发来但未归档的消息", "inbox: what liaisons sent that was only kept"),
     "usage.inbox": ("用法：/inbox [页码]，例如 /inbox 2", "Usage: /inbox [PAGE], e.g. /inbox 2"),
-    "inbox.choose": ("已收到并存档，办公室可以看到。这条消息归入哪里？点一下即可：", "Received and kept; the office can see it. Where does it belong? One tap files it:"),
+    "inbox.choose": ("收到。这条消息记到哪一项？点一下即可（不点也已存档，办公室可以看到）：", "Got it. Which work is this about? One tap files it (it is kept either way, and the office can see it):"),
     "inbox.btn_task": ("#{id} {title}", "#{id} {title}"),
     "inbox.btn_report": ("📝 本季度报送", "📝 This quarter's report"),
     "inbox.btn_keep": ("仅存档", "Just keep it"),
@@ -381,6 +381,7 @@ CATALOG: dict[str, tuple[str, str]] = {
     "inbox.cannot_file_no_dept": ("发送人不是联络员，无法归入交办单。", "The sender is not a liaison: it cannot be filed under a task."),
     "inbox.cannot_file_no_task": ("该部门没有进行中的交办单，暂无可归入之处。", "Their department has no open task to file it under."),
     "inbox.btn_file": ("{n} → #{id}", "{n} → #{id}"),
+    "inbox.btn_open": ("{n} 📎 查看", "{n} 📎 open"),
     "inbox.btn_next": ("下一页 ▶", "Next ▶"),
     "inbox.btn_prev": ("◀ 上一页", "◀ Previous"),
     "inbox.page_note": ("第 {page}/{pages} 页", "Page {page}/{pages}"),
@@ -390,7 +391,7 @@ CATALOG: dict[str, tuple[str, str]] = {
     # errors
     "access.denied_button": ("抱歉，该按钮仅限管理员使用。", "Sorry, that button is for admins only."),
     "access.denied": ("抱歉，/{command} 仅限{roles}使用。", "Sorry, /{command} is for {roles} only."),
-    "dept.unknown": ("找不到部门“{name}”。发送 /liaisons 查看部门名称。", "No department called “{name}”. Send /liaisons for the names."),
+    "dept.unknown": ("找不到部门“{name}”，请核对全称或常用简称。", "No department called “{name}”; check the full name or its usual short name."),
     "dept.ambiguous": ("“{name}”可能指：{candidates}。请写全称。", "“{name}” could be: {candidates}. Please give the full name."),
     # names typed by the office: "did you mean" (bot/rules/names.py, bot/usecases/names.py)
     "name.suggest": ("未找到“{name}”。您是不是要找：{suggestions}？", "“{name}” was not found. Did you mean: {suggestions}?"),

@@ -18,7 +18,7 @@ MAX_REF = 2**31 - 1  # ids are 32-bit integers on PostgreSQL
 KINDS = {
     "t": {"ack", "prog", "done", "ext"},  # a department's part in a task (target id)
     "x": {"ok", "no"},  # an admin's decision on an extension (target id)
-    "f": {"p", "t"},  # a file: of a progress entry, or a task's own attachment
+    "f": {"p", "t", "i"},  # a file: of a progress entry, a task's own attachment, or a kept message (/inbox)
     "r": {"ok", "no"},  # a liaison's report draft: submit or discard (draft id)
     "i": {"t", "r", "k"},  # a liaison files their own kept message: under a task, the report, or just kept
     "ib": {"t", "n"},  # the office's /inbox: file a kept message under a task; the next page (page number)

@@ -19,6 +19,7 @@ from bot.views.tasks import ProgressView, TargetView, TaskDetail, TaskSummary, f
 from storage.db import Database
 from storage.models import Department, Task, TaskProgress, TaskTarget
 from storage.repos import audit as audit_repo
+from storage.repos import inbox as inbox_repo
 from storage.repos import liaisons as liaisons_repo
 from storage.repos import org as org_repo
 from storage.repos import outbox as outbox_repo
@@ -256,8 +257,14 @@ async def department_tasks(db: Database, caller: Caller, *, now: datetime) -> tu
 
 
 async def file_of(db: Database, kind: str, ref: int) -> Attachment | None:
-    """A stored file, for an admin's button: a progress entry's file or the task's own attachment."""
+    """A stored file, for an admin's button: a progress entry's file, the task's own attachment, or
+    a message only kept in the inbox."""
     async with db.session() as s:
+        if kind == "i":
+            kept = await inbox_repo.get(s, ref)
+            if kept is None or kept.file_id is None:
+                return None
+            return Attachment(kept.file_id, kept.file_name, kept.kind)
         if kind == "p":
             entry: TaskProgress | None = await task_repo.progress(s, ref)
             if entry is None or entry.file_id is None:

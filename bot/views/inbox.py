@@ -81,6 +81,8 @@ def page(view, lang: str, tz: ZoneInfo) -> tuple[str, Keyboard | None]:  # type:
             lines.append(t(lang, "inbox.cannot_file_no_task"))
         buttons = [button(t(lang, "inbox.btn_file", n=n, id=task.task_id),
                           Callback("ib", "t", item.inbound_id, task.target_id)) for task in item.tasks]
+        if item.kind in ("photo", "document"):  # the office can open what was sent
+            buttons.insert(0, button(t(lang, "inbox.btn_open", n=n), Callback("f", "i", item.inbound_id)))
         rows += [buttons[i:i + FILE_BUTTONS_PER_ROW] for i in range(0, len(buttons), FILE_BUTTONS_PER_ROW)]
     paging = []
     if view.page > 1:

@@ -217,19 +217,23 @@ async def test_with_no_open_work_it_is_kept_listed_in_inbox_and_the_office_files
     assert body.index("请问联络员怎么登记") < body.index("实验室现场") < body.index("创新券兑付")  # newest first
     assert "路人甲 · 无部门" in body and "科技局联络员 · 区科技局 · 2026-11-23 09:05" in body
     assert "［照片］ 实验室现场" in body and "没有进行中的交办单" in body and "发送人不是联络员" in body
-    assert not buttons(listing)
+    assert [t for t, _ in buttons(listing)] == ["2 📎 查看"]  # nothing to file under, but the photo opens
+    mark = desk.api.mark()
+    await press(desk, desk.admin, listing.result, buttons(listing)[0][1])
+    shown = await desk.api.wait_for(lambda c: c.method == "sendPhoto" and c.chat_id == ADMIN_ID, after=mark)
+    assert shown.raw["photo"] == "lab-photo"
 
     # a task created later: /inbox offers it for the liaison's messages, and the office files one
     assert "#1" in await desk.admin.send("/assign 区科技局 | 2026-12-20 | 创新券兑付情况")
     await desk.delivered()
     listing = await desk.admin.send_raw("/inbox")
-    files = [(t, d) for t, d in buttons(listing)]
+    files = [(t, d) for t, d in buttons(listing) if "→" in t]
     assert [t for t, _ in files] == ["2 → #1", "3 → #1"]  # not for the stranger's message (1)
     # a liaison (even the sender) cannot press the office's buttons
     assert "仅限管理员" in await press(desk, science, listing.result, files[1][1])
     assert "已将 科技局联络员 的消息记入交办单 #1 的进展（区科技局）" in await press(desk, desk.admin, listing.result, files[1][1])
     now_shown = desk.api.message(ADMIN_ID, listing.result["message_id"]) or {}
-    assert [t for t, _ in buttons(now_shown)] == ["2 → #1"] and "已将 科技局联络员 的消息" in now_shown.get("text", "")
+    assert [t for t, _ in buttons(now_shown)] == ["2 📎 查看", "2 → #1"] and "已将 科技局联络员 的消息" in now_shown.get("text", "")
     assert "已经归档过了" in await press(desk, desk.admin, listing.result, files[1][1])
 
     detail = await desk.admin.send("/task 1")

@@ -98,8 +98,9 @@ def test_inbox_page_shows_sender_department_time_content_and_file_buttons():
     assert "已完成本周安全检查" in text and "…" in text and len(text) < 4096
     assert "联络员2 · 无部门" in text and "［照片］" in text and "发送人不是联络员" in text
     assert "［文件 进展.docx］ 附件说明" in text and "仅存档" in text and "没有进行中的交办单" in text
-    assert datas(keyboard) == ["ib:t:1:41", "ib:n:2"]
-    assert labels(keyboard) == ["1 → #9", "下一页 ▶"]
+    # the office files a message under its department's task, and opens what was sent as a file
+    assert datas(keyboard) == ["ib:t:1:41", "f:i:2", "f:i:3", "ib:n:2"]
+    assert labels(keyboard) == ["1 → #9", "2 📎 查看", "3 📎 查看", "下一页 ▶"]
 
 
 def test_inbox_page_html_in_messages_is_escaped_and_empty_inbox_says_so():
