@@ -12,7 +12,6 @@ from telegram.ext import BaseHandler, MessageHandler, filters
 
 from bot.errors import DomainError, Refused
 from bot.rules.tasks import parse_extension
-from bot.texts import fmt_time
 from bot.usecases import inbox, inputs, reports, task_actions
 from bot.views.inbox import offer as filing_offer
 from handlers.commands import command_of

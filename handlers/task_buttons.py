@@ -11,7 +11,7 @@ from telegram.ext import BaseHandler, CallbackQueryHandler
 from bot.errors import DomainError, Refused
 from bot.rules.callbacks import Callback, decode
 from bot.rules.tasks import Action
-from bot.texts import fmt_time
+from handlers.dates import due_text
 from bot.usecases import task_actions, tasks
 from bot.views.digest import plain
 from bot.views.tasks import TargetView, notice
@@ -52,7 +52,7 @@ async def _decide(update: Update, context: Ctx, cb: Callback) -> str:
         context.services.db, context.caller, cb.ref, cb.action == "ok", now=context.now(), tz=settings.tz,
         default_language=settings.bot_language)
     context.services.wake_outbox()
-    word = (text(context, "extension.approved_word", due=fmt_time(decision.view.due, settings.tz))
+    word = (text(context, "extension.approved_word", due=due_text(context, decision.view.due))
             if decision.approved else text(context, "extension.denied_word"))
     outcome = text(context, "extension.decided", decision=word, department=decision.view.department)
     query = update.callback_query
