@@ -357,7 +357,7 @@ CATALOG: dict[str, tuple[str, str]] = {
     # plain messages: one-tap filing, and the office's /inbox (bot/views/inbox.py, handlers/filing.py)
     "cmd.inbox": ("收件箱：联络员发来但未归档的消息", "inbox: what liaisons sent that was only kept"),
     "usage.inbox": ("用法：/inbox [页码]，例如 /inbox 2", "Usage: /inbox [PAGE], e.g. /inbox 2"),
-    "inbox.choose": ("收到。这条消息记到哪一项？点一下即可（不点也已存档，办公室可以看到）：", "Got it. Which work is this about? One tap files it (it is kept either way, and the office can see it):"),
+    "inbox.choose": ("已收到并存档，办公室可以看到。这条消息记到哪一项？点一下即可：", "Received and kept; the office can see it. Which work is this about? One tap files it:"),
     "inbox.btn_task": ("#{id} {title}", "#{id} {title}"),
     "inbox.btn_report": ("📝 本季度报送", "📝 This quarter's report"),
     "inbox.btn_keep": ("仅存档", "Just keep it"),

@@ -11,9 +11,10 @@ import pytest
 from telegram import Update
 
 from bot.app import build_application
+from bot.rules.org import parse_org
 from bot.rules.delivery import Pacer
 from bot.services import Services
-from bot.usecases import outbox
+from bot.usecases import org, outbox
 from bot.settings import Settings
 from storage.db import Database
 from tests.support.fake_bot_api import Call, FakeBotAPI, group_message, private_message
@@ -66,6 +67,17 @@ class Desk:
         while await outbox.backlog(self.services.db):
             assert loop.time() < deadline, "the outbox did not drain"
             await asyncio.sleep(0.02)
+
+    async def set_up(self, org_data: dict, liaisons: list[str], first_id: int) -> dict[str, Chat]:  # type: ignore[type-arg]
+        """Import `org_data` (as a parsed org file) and register a liaison for each of `liaisons`
+        (user ids from `first_id`, named 联络员0, 联络员1, …); returns department → their chat."""
+        await org.import_org(self.services.db, parse_org(org_data), now=self.services.now())
+        people = {}
+        for i, dept in enumerate(liaisons):
+            chat = self.chat(first_id + i, f"联络员{i}")
+            assert "登记成功" in await chat.send(f"/start {await self.invite(dept)}")
+            people[dept] = chat
+        return people
 
     async def invite(self, department: str) -> str:
         """The admin asks for an invite; returns the code from the deep link in the reply."""

@@ -10,8 +10,6 @@ import pytest
 from telegram.ext import ConversationHandler
 
 from bot.rules import callbacks
-from bot.rules.org import parse_org
-from bot.usecases import org
 from bot.views.assign import PAGE_SIZE, Choice, decode, encode, picker
 from handlers import assign_dialog
 from tests.e2e.conftest import ADMIN_ID, Chat, Desk
@@ -66,13 +64,7 @@ async def send_document(desk: Desk, chat: Chat, file_id: str, name: str) -> Call
 async def office(desk: Desk, clock):  # type: ignore[no-untyped-def]
     """The org above; liaisons for 区经济信息委 and 区财政局 (the others have none)."""
     clock.current = local(2026, 11, 23, 9, 0)
-    await org.import_org(desk.services.db, parse_org(ORG), now=clock())
-    people = {}
-    for i, dept in enumerate(["区经济信息委", "区财政局"]):
-        chat = desk.chat(3200 + i, f"联络员{i}")
-        await chat.send(f"/start {await desk.invite(dept)}")
-        people[dept] = chat
-    return people
+    return await desk.set_up(ORG, ["区经济信息委", "区财政局"], 3200)
 
 
 async def test_the_whole_dialogue_creates_the_task_only_at_confirm(desk: Desk, office):  # type: ignore[no-untyped-def]

@@ -12,8 +12,6 @@ from zoneinfo import ZoneInfo
 
 import pytest
 
-from bot.rules.org import parse_org
-from bot.usecases import org
 from tests.e2e.conftest import ADMIN_ID, Chat, Desk
 from tests.support.fake_bot_api import Call, callback_query
 
@@ -42,13 +40,7 @@ async def press(desk: Desk, chat: Chat, sent: Call, label: str) -> None:
 @pytest.fixture
 async def office(desk: Desk, clock):  # type: ignore[no-untyped-def]
     clock.current = local(2026, 9, 21, 10, 0)
-    await org.import_org(desk.services.db, parse_org(ORG), now=clock())
-    people = {}
-    for i, dept in enumerate(["区财政局", "区交通局"]):
-        chat = desk.chat(3400 + i, f"联络员{i}")
-        await chat.send(f"/start {await desk.invite(dept)}")
-        people[dept] = chat
-    return people
+    return await desk.set_up(ORG, ["区财政局", "区交通局"], 3400)
 
 
 async def test_typed_dates_are_accepted_and_echoed_with_the_weekday(desk: Desk, office):  # type: ignore[no-untyped-def]

@@ -57,13 +57,7 @@ async def rows(db: Database, model, chat_id: int) -> int:  # type: ignore[no-unt
 
 
 async def register(desk: Desk, departments: list[str], first_id: int) -> list[Chat]:
-    await org.import_org(desk.services.db, parse_org({"departments": departments}), now=desk.services.now())
-    people = []
-    for i, dept in enumerate(departments):
-        chat = desk.chat(first_id + i, f"联络员{i}")
-        assert "登记成功" in await chat.send(f"/start {await desk.invite(dept)}")
-        people.append(chat)
-    return people
+    return list((await desk.set_up({"departments": departments}, departments, first_id)).values())
 
 
 def texts_to(api: FakeBotAPI, chat_id: int, after: int = 0) -> list[str]:

@@ -8,8 +8,6 @@ from zoneinfo import ZoneInfo
 
 import pytest
 
-from bot.rules.org import parse_org
-from bot.usecases import org
 from jobs.tick import run_steps
 from tests.e2e.conftest import ADMIN_ID, Chat, Desk
 from tests.support.fake_bot_api import Call, callback_query, private_message
@@ -55,12 +53,7 @@ async def tick(desk: Desk, clock, at: datetime) -> None:  # type: ignore[no-unty
 @pytest.fixture
 async def story(desk: Desk, clock):  # type: ignore[no-untyped-def]
     clock.current = local(2026, 11, 23, 9, 0)
-    await org.import_org(desk.services.db, parse_org(GROUP), now=clock())
-    people = {}
-    for i, dept in enumerate(["区经济信息委", "区发展改革委", "区交通局", "区规划自然资源局"]):
-        chat = desk.chat(3100 + i, f"联络员{i}")
-        await chat.send(f"/start {await desk.invite(dept)}")
-        people[dept] = chat
+    people = await desk.set_up(GROUP, ["区经济信息委", "区发展改革委", "区交通局", "区规划自然资源局"], 3100)
     director = desk.chat(3900, "王主任")
     await director.send("/start")
     await desk.admin.send("/grant 3900 director")
