@@ -28,22 +28,34 @@ async def _preview(update: Update, context: Ctx, view: reports.DraftView) -> Non
     await message.reply_text(body, reply_markup=InlineKeyboardMarkup.de_json(keyboard, context.bot))
 
 
+FRESH_WORDS = frozenset({"重写", "new"})  # `/report 重写`: the next version starts empty
+
+
 async def report(update: Update, context: Ctx) -> None:
-    """/report [TEXT], typed or as the caption of a photo or document (the file joins the draft)."""
+    """/report [重写|new] [TEXT], typed or as the caption of a photo or document (the file joins the
+    draft). After a submitted version the draft starts as its copy; 重写 starts it empty."""
     message = update.effective_message
     assert message is not None
     body = command_text(message)
+    words = body.split(maxsplit=1) if body else []
+    fresh = bool(words) and words[0].casefold() in FRESH_WORDS
+    if fresh:
+        body = words[1] if len(words) > 1 else ""
     services, now = context.services, context.now()
     item = replace(incoming(message, context.caller.telegram_id), text=body or None)
     if item.file_id is None:
         item = replace(item, kind="text")
     if not body and item.file_id is None:
-        label = await reports.begin(services.db, context.caller, now=now, tz=services.settings.tz,
-                                    calendar=services.calendar)
-        await reply(update, context, "report.begin", label=label)
+        begun = await reports.begin(services.db, context.caller, now=now, tz=services.settings.tz,
+                                    calendar=services.calendar, fresh=fresh)
+        if begun.copied_from:
+            await reply(update, context, "report.begin_copy", version=begun.copied_from)
+        else:
+            await reply(update, context, "report.begin", label=begun.label)
         return
     await _preview(update, context, await reports.add(services.db, context.caller, item, now=now,
-                                                      tz=services.settings.tz, calendar=services.calendar))
+                                                      tz=services.settings.tz, calendar=services.calendar,
+                                                      fresh=fresh))
 
 
 async def add_message(update: Update, context: Ctx, item: Incoming, _ref: int | None) -> None:

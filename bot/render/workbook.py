@@ -7,8 +7,9 @@ Sheets, in order (names in `SHEETS`, all ≤ 31 characters):
   open/closed, parts done/all — then one column per department the listed tasks involve (in the
   digest's department order) holding that department's status, coloured for done and overdue;
 - reports: one row per department — liaison, reported, late, version, then one numeric column per
-  indicator, headed "name（unit）", in the order indicators first appear;
-- totals: indicator, unit, total (Digest.totals()), number of departments that gave it;
+  indicator, headed "name（unit）" in the unit it is shown in, in the order indicators first appear;
+- totals: indicator, unit, total (empty for a rate, which is never added up), lowest, highest,
+  number of departments that gave it — all from Digest.summaries(), as the digest text;
 - liaisons: department, liaison, kind, since, unreachable.
 
 Every sheet but the cover has a bold header row, frozen panes, an autofilter and column widths that
@@ -34,7 +35,8 @@ from openpyxl.styles import Alignment, Font, PatternFill
 from openpyxl.utils import get_column_letter
 from openpyxl.worksheet.worksheet import Worksheet
 
-from bot.rules.digest import Digest
+from bot.rules.digest import Digest, IndicatorSummary
+from bot.rules.indicators import number_text
 from bot.texts import CATALOG, t
 
 SHEETS: dict[str, dict[str, str]] = {
@@ -54,6 +56,7 @@ WORDS: dict[str, dict[str, str]] = {
         "open_state": "办理中", "closed_state": "已关闭", "done_parts": "已办结部门", "all_parts": "承办部门",
         "department": "部门", "liaison": "联络员", "reported": "已报送", "late": "逾期报送", "version": "版本",
         "indicator": "指标", "unit": "单位", "sum": "合计", "departments": "报送部门数",
+        "low": "最低", "high": "最高",
         "kind": "类别", "since": "任职起", "unreachable": "无法联系", "yes": "是", "no": "否",
         "unit_header": "{name}（{unit}）",
     },
@@ -68,6 +71,7 @@ WORDS: dict[str, dict[str, str]] = {
         "open_state": "open", "closed_state": "closed", "done_parts": "Departments done", "all_parts": "Departments",
         "department": "Department", "liaison": "Liaison", "reported": "Reported", "late": "Late", "version": "Version",
         "indicator": "Indicator", "unit": "Unit", "sum": "Total", "departments": "Departments reporting it",
+        "low": "Lowest", "high": "Highest",
         "kind": "Kind", "since": "Since", "unreachable": "Unreachable", "yes": "yes", "no": "no",
         "unit_header": "{name} ({unit})",
     },
@@ -236,15 +240,12 @@ def _tasks(s: _Sheet, d: Digest, w: dict[str, str], lang: str) -> None:
         s.ws.cell(1, c).alignment = Alignment(vertical="center", horizontal="center", wrap_text=True)
 
 
-def _indicator_columns(d: Digest) -> list[tuple[str, str]]:
-    return [(name, unit) for name, unit, _ in d.totals()]
-
-
-def _reports(s: _Sheet, d: Digest, w: dict[str, str]) -> None:
-    columns = _indicator_columns(d)
-    values: dict[str, dict[tuple[str, str], Decimal]] = defaultdict(lambda: defaultdict(Decimal))
-    for f in d.figures:
-        values[f.department][(f.name, f.unit)] += f.value
+def _reports(s: _Sheet, d: Digest, w: dict[str, str], summaries: list[IndicatorSummary]) -> None:
+    columns = [(i.name, i.unit) for i in summaries]
+    values: dict[str, dict[tuple[str, str], Decimal]] = defaultdict(dict)
+    for i in summaries:
+        for dept, value in i.values:
+            values[dept][(i.name, i.unit)] = value
     headers = [w["unit_header"].format(name=name, unit=unit) if unit else name for name, unit in columns]
     s.header([w["department"], w["liaison"], w["reported"], w["late"], w["version"], *headers])
     seen = set()
@@ -259,14 +260,16 @@ def _reports(s: _Sheet, d: Digest, w: dict[str, str]) -> None:
     s.finish("B2")
 
 
-def _totals(s: _Sheet, d: Digest, w: dict[str, str]) -> None:
-    givers: dict[tuple[str, str], set[str]] = defaultdict(set)
-    for f in d.figures:
-        givers[(f.name, f.unit)].add(f.department)
-    s.header([w["indicator"], w["unit"], w["sum"], w["departments"]])
-    for name, unit, total in d.totals():
-        s.row([name, unit, total, len(givers[(name, unit)])])
+def _totals(s: _Sheet, w: dict[str, str], summaries: list[IndicatorSummary]) -> None:
+    s.header([w["indicator"], w["unit"], w["sum"], w["low"], w["high"], w["departments"]])
+    for i in summaries:
+        s.row([i.name, i.unit, _rounded(i.total), _rounded(i.low), _rounded(i.high), i.count])
     s.finish("B2", minimum=8)
+
+
+def _rounded(value: Decimal | None) -> Decimal | None:
+    """As the digest text shows it (`number_text`: at most two decimals)."""
+    return None if value is None else Decimal(number_text(value))
 
 
 def _liaisons(s: _Sheet, d: Digest, w: dict[str, str], lang: str) -> None:
@@ -286,8 +289,9 @@ def workbook_xlsx(digest: Digest, lang: str, tz: ZoneInfo) -> bytes:
     cover.title = names["cover"]
     _cover(_Sheet(cover, tz), digest, w)
     _tasks(_Sheet(wb.create_sheet(names["tasks"]), tz), digest, w, lang)
-    _reports(_Sheet(wb.create_sheet(names["reports"]), tz), digest, w)
-    _totals(_Sheet(wb.create_sheet(names["totals"]), tz), digest, w)
+    summaries = digest.summaries()
+    _reports(_Sheet(wb.create_sheet(names["reports"]), tz), digest, w, summaries)
+    _totals(_Sheet(wb.create_sheet(names["totals"]), tz), w, summaries)
     _liaisons(_Sheet(wb.create_sheet(names["liaisons"]), tz), digest, w, lang)
     wb.properties.creator = "liaison-desk"
     wb.properties.title = f"{w.get(digest.period.kind, digest.period.kind)} {digest.period.label}"

@@ -6,13 +6,14 @@ chart (bot/render/chart.py) and a workbook (bot/render/workbook.py)."""
 from __future__ import annotations
 
 import calendar as months
-from collections import defaultdict
 from dataclasses import dataclass, field
+from functools import lru_cache
 from datetime import date, datetime, time, timedelta
 from decimal import Decimal
 from zoneinfo import ZoneInfo
 
 from bot.rules.cycles import Quarter, quarter_at
+from bot.rules.indicators import convert, is_additive, name_key, units_compatible
 
 KINDS = ("week", "month", "quarter")  # the scheduled digests
 ON_DEMAND_KINDS = (*KINDS, "year")  # `/digest 年`: the year so far, on demand only (never scheduled)
@@ -134,8 +135,77 @@ class OverdueItem:
 class Figure:
     department: str
     name: str
-    value: Decimal
+    value: Decimal  # in the canonical unit (万元 for money)
+    unit: str  # canonical
+    written: str = ""  # the unit the liaison wrote (亿元), "" when unknown
+
+
+@dataclass(frozen=True)
+class IndicatorSummary:
+    """One indicator across departments, in the unit it is shown in (`unit`): `total` is the sum
+    for additive units and None for a rate (`%`, `‰`, 个百分点, 倍), which is shown as its range
+    `low`–`high` instead; `values` is each department's figure in `unit`; `base_unit` and
+    `base_total` are the canonical ones (万元) the snapshot keeps, so a change of shown unit
+    between two digests is not a change of figure."""
+
+    name: str
     unit: str
+    total: Decimal | None
+    low: Decimal
+    high: Decimal
+    count: int  # departments that gave it
+    values: tuple[tuple[str, Decimal], ...] = ()
+    base_unit: str = ""
+    base_total: Decimal | None = None
+
+    @property
+    def additive(self) -> bool:
+        return self.total is not None
+
+
+@lru_cache(maxsize=1024)
+def _group(unit: str) -> str:
+    """Figures of one indicator are taken together when their units are compatible."""
+    return next((u for u in _GROUP_UNITS if units_compatible(u, unit)), unit)
+
+
+_GROUP_UNITS = ("万元", "人", "个", "%", "个百分点", "‰", "万千瓦时", "万千瓦", "万立方米", "万吨", "万平方米")
+
+
+def summarize(figures: list[Figure], expected: list[tuple[str, str]] | tuple[()] = ()) -> list[IndicatorSummary]:
+    """Every indicator once, in the order indicators first appear: the one function behind the
+    totals in the digest, the workbook, `/cycle` and the snapshot.
+
+    A department counts once per indicator (its later figure, should an old report hold two).
+    The unit shown is the office's (`/cycle indicators 产值 亿元`: an expected name the indicator's
+    name contains, with a compatible unit), else the unit most departments wrote (the first of
+    equals), else the canonical one."""
+    groups: dict[tuple[str, str], dict[str, Figure]] = {}
+    for f in figures:
+        groups.setdefault((name_key(f.name), _group(f.unit)), {})[f.department] = f
+    out: list[IndicatorSummary] = []
+    for per_dept in groups.values():
+        first = next(iter(per_dept.values()))
+        unit = _shown_unit(first.name, list(per_dept.values()), expected)
+        values = tuple((dept, convert(f.value, f.unit, unit)) for dept, f in per_dept.items())
+        numbers = [v for _, v in values]
+        additive = is_additive(first.unit)
+        base = sum((f.value for f in per_dept.values()), Decimal(0)) if additive else None
+        out.append(IndicatorSummary(first.name, unit, sum(numbers, Decimal(0)) if additive else None,
+                                    min(numbers), max(numbers), len(values), values, first.unit, base))
+    return out
+
+
+def _shown_unit(name: str, figures: list[Figure], expected: list[tuple[str, str]] | tuple[()]) -> str:
+    canonical = figures[0].unit
+    for wanted, unit in expected:
+        if name_key(wanted) and name_key(wanted) in name_key(name) and units_compatible(unit, canonical):
+            return unit
+    tally: dict[str, int] = {}
+    for f in figures:
+        written = f.written if f.written and units_compatible(f.written, f.unit) else f.unit
+        tally[written] = tally.get(written, 0) + 1
+    return max(tally, key=lambda u: tally[u])  # the first of equals: dicts keep order
 
 
 @dataclass(frozen=True)
@@ -200,13 +270,11 @@ class Digest:
     liaisons: list[LiaisonLine] = field(default_factory=list)
     changes: list[Change] = field(default_factory=list)
     narrative: str | None = None
+    expected: list[tuple[str, str]] = field(default_factory=list)  # the cycle's expected indicators
 
-    def totals(self) -> list[tuple[str, str, Decimal]]:
-        """Sum per (indicator, unit), in the order indicators first appear."""
-        sums: dict[tuple[str, str], Decimal] = defaultdict(Decimal)
-        for f in self.figures:
-            sums[(f.name, f.unit)] += f.value
-        return [(name, unit, value) for (name, unit), value in sums.items()]
+    def summaries(self) -> list[IndicatorSummary]:
+        """Each indicator once: total for additive units, range for rates (see `summarize`)."""
+        return summarize(self.figures, self.expected)
 
     def snapshot(self) -> dict[str, object]:
         """The few numbers the next digest of the same kind compares against."""
@@ -214,7 +282,10 @@ class Digest:
             "submitted": self.submitted, "total": self.total, "overdue": len(self.overdue),
             "overdue_departments": len({o.department for o in self.overdue}),
             "tasks_opened": self.tasks_opened, "tasks_finished": self.tasks_finished,
-            "totals": {f"{n}|{u}": str(v) for n, u, v in self.totals()},
+            # additive totals only, in the canonical unit (older snapshots summed rates too: their
+            # rate keys are simply never compared again)
+            "totals": {f"{i.name}|{i.base_unit}": str(i.base_total) for i in self.summaries()
+                       if i.base_total is not None},
         }
 
 
@@ -242,5 +313,6 @@ def changes(previous: dict[str, object] | None, current: dict[str, object]) -> l
     return out
 
 
-__all__ = ["KINDS", "ON_DEMAND_KINDS", "Change", "DeptStanding", "Digest", "Figure", "GroupStanding", "LiaisonLine", "OverdueItem",
-           "Period", "Quarter", "TaskLine", "changes", "monthly_at", "period_for", "weekly_at"]
+__all__ = ["KINDS", "ON_DEMAND_KINDS", "Change", "DeptStanding", "Digest", "Figure", "GroupStanding", "IndicatorSummary",
+           "LiaisonLine", "OverdueItem", "Period", "Quarter", "TaskLine", "changes", "monthly_at", "period_for",
+           "summarize", "weekly_at"]

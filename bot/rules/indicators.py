@@ -8,10 +8,15 @@ A line (after NFKC, so full-width digits and punctuation count, and after a bull
   `:` or `、`, so a date (`2025年07月04日`) or a document number (`〔2025〕43号`) is not taken;
 
 or consists only of such figures separated by `，` `、` `；` (`海辰储能产值33.2亿元、增长223.8%`
-gives two). Any other line — prose with figures in it, headings, dates — is kept as text,
-unchanged. Figures are never pulled out of prose: the name would be a guess. Lines longer than
-200 characters are prose. A NAME is at most 40 characters with a letter in it and no `，` `。`
-`；`; it is kept as written (NFKC, spaces collapsed). Chinese numerals (二十一) are not read.
+gives two; each may carry its own numbering: `1、产值：3亿元；2、引进项目：21个`). Any other line —
+prose with figures in it, headings, dates — is kept as text, unchanged. Figures are never pulled out
+of prose: the name would be a guess. Lines longer than 200 characters are prose. A NAME is at most
+12 characters (so `本季度全区新能源汽车产业完成产值…` stays a sentence) with a letter in it and no
+`，` `。` `；`; numbering is never part of it; it is kept as written (NFKC, spaces collapsed).
+Chinese numerals (二十一) are not read.
+
+The same indicator (same name, ignoring spaces and case) twice in one text counts once: the later
+line wins, and `ParseResult.repeated` says how often each such name was given.
 
 VALUE: digits with an optional decimal part, `,`/`，` thousands separators, a sign (`-3.2%`).
 `约/近/超/超过/逾` before it, `余/多` after it or `左右/以上` after the unit mark it `approx`;
@@ -25,10 +30,16 @@ Units (`Indicator.unit` is canonical, `Indicator.kind` the group):
 - people → 人 (人, 名, 位; `1.2万人` = 12000人), kind `people`;
 - counters (个, 项, 家, 件, 次, 家次, 人次, 台, 套 ...) keep the word as given, with any 万/亿
   multiplied out, kind `count`: 个 and 项 are compatible;
-- `%` → `percent`; `个百分点`/`百分点` → 个百分点, `pp`; 倍, 天, 小时, 亩 as given, own kinds;
+- `%` → `percent`, `‰` → `permille`; `个百分点`/`百分点` → 个百分点, `pp`; 倍, 天, 小时, 亩 as
+  given, own kinds; rates (`%`, `‰`, 个百分点, 倍) and durations (天, 小时) are never added up
+  (`is_additive`);
 - after a colon only, any other word of 1–4 Chinese characters is kept as written, kind `other`,
   compatible only with the same word — except date and clock words (年, 月, 日, 号, 时, 点 ...)
   and a bare 万/亿, which are not units.
+
+`Indicator.written` is the unit as the liaison wrote it (亿元), so a figure can be shown back in
+it: `convert` moves a value between compatible units, `figure_text` writes it the way official
+documents do (`15亿元`, `179.5亿元`, `21个`, `12.5%`: no separators, no space, at most two decimals).
 """
 
 from __future__ import annotations
@@ -37,13 +48,14 @@ import re
 import unicodedata
 from collections.abc import Iterable
 from dataclasses import dataclass, field
-from decimal import Decimal, localcontext
+from functools import lru_cache
+from decimal import ROUND_HALF_UP, Decimal, localcontext
 
 from bot.errors import UsageError
 from bot.rules.names import normalize_name
 
 MAX_LINE = 200
-MAX_NAME = 40
+MAX_NAME = 12
 MAX_DIGITS = 18
 MAX_EXPECTED = 30
 
@@ -56,6 +68,7 @@ class Indicator:
     raw: str
     approx: bool = False
     line: int = 0  # index of `raw` among the text's lines
+    written: str = ""  # the unit as written (亿元), "" when unknown
 
     @property
     def kind(self) -> str:
@@ -67,6 +80,7 @@ class Indicator:
 class ParseResult:
     indicators: list[Indicator] = field(default_factory=list)
     remaining_lines: list[str] = field(default_factory=list)
+    repeated: dict[str, int] = field(default_factory=dict)  # name given more than once → how often
 
 
 # --- units -------------------------------------------------------------------------------------
@@ -106,6 +120,7 @@ _BASES.update({word: ("count", None, Decimal(1)) for word in _COUNTERS})
 _BASE_WORDS = sorted(_BASES, key=len, reverse=True)
 _EXACT = {
     "%": _Unit("percent", "%", Decimal(1)),
+    "‰": _Unit("permille", "‰", Decimal(1)),
     "个百分点": _Unit("pp", "个百分点", Decimal(1)),
     "百分点": _Unit("pp", "个百分点", Decimal(1)),
 }
@@ -113,6 +128,7 @@ _NOT_UNITS = {"年", "月", "日", "号", "时", "点", "秒", "周", "年度", 
 _GENERIC = re.compile(r"^[\u4e00-\u9fff]{1,4}$")
 
 
+@lru_cache(maxsize=4096)
 def _resolve_unit(text: str, *, generic: bool) -> _Unit | None:
     word = unicodedata.normalize("NFKC", text).strip().casefold()
     if word in _EXACT:
@@ -132,6 +148,7 @@ def unit_kind(unit: str) -> str | None:
     return resolved.kind if resolved else None
 
 
+@lru_cache(maxsize=4096)
 def units_compatible(a: str, b: str) -> bool:
     """Same kind (亿元 and 万元; 个 and 项); words of kind `other` only when equal."""
     ua, ub = _resolve_unit(a, generic=True), _resolve_unit(b, generic=True)
@@ -168,6 +185,7 @@ class _Figure:
     value: Decimal
     unit: str
     approx: bool
+    written: str
 
 
 def _name_ok(name: str, *, plain: bool) -> bool:
@@ -184,12 +202,18 @@ def _tidy(value: Decimal) -> Decimal:
     return value.quantize(Decimal(1)) if value == value.to_integral_value() else value.normalize()
 
 
+def _unbullet(text: str) -> str:
+    """`1.`, `1、`, `(1)`, `（一）`, `一、`, `①`, `-`, `•` and the like off the front (after NFKC)."""
+    return _BULLET.sub("", _CIRCLED.sub("", text), count=1).strip()
+
+
 def _figure(segment: str) -> _Figure | None:
+    segment = _unbullet(segment)
     plain = ":" not in segment
     match = (_PLAIN_FORM if plain else _COLON_FORM).match(segment)
     if match is None:
         return None
-    name = normalize_name(match["name"])
+    name = normalize_name(_unbullet(match["name"]))
     digits = match["num"].replace(",", "")
     unit = _resolve_unit(match["unit"], generic=not plain)
     if unit is None or not _name_ok(name, plain=plain) or len(digits.replace(".", "")) > MAX_DIGITS:
@@ -198,51 +222,215 @@ def _figure(segment: str) -> _Figure | None:
         ctx.prec = 60
         value = _tidy(Decimal(match["sign"] + digits) * unit.factor)
     approx = match["pre"] in _APPROX_PRE or bool(match["post"]) or bool(match["tail"])
-    return _Figure(name, value, unit.unit, approx)
+    written = unicodedata.normalize("NFKC", match["unit"]).strip()
+    return _Figure(name, value, unit.unit, approx, written)
+
+
+_NUMBERING_ONLY = re.compile(r"^(?:[0-9]{1,3}|[一二三四五六七八九十]{1,3})$")
+
+
+def _segments(text: str) -> list[str]:
+    """A line cut at `；` `，` `、`; a piece that is only numbering (`1、…`) joins the next one."""
+    pieces = [p.strip() for p in _SEGMENT_SPLIT.split(text)]
+    out: list[str] = []
+    carry = ""
+    for piece in pieces:
+        if _NUMBERING_ONLY.match(piece):
+            carry = f"{piece}、"
+            continue
+        out.append(carry + piece)
+        carry = ""
+    if carry:
+        out.append(carry)
+    return out
+
+
+def _clean(line: str) -> str:
+    """NFKC (circled numbers first: NFKC would make ① a bare 1), numbering and trailing stops off."""
+    text = unicodedata.normalize("NFKC", _CIRCLED.sub("", line))
+    return " ".join(_TRAILING.sub("", _unbullet(text)).split())
 
 
 def _figures(line: str) -> list[_Figure]:
     """The figures of an indicator line; empty for a line of text."""
     if len(line) > MAX_LINE:
         return []
-    text = unicodedata.normalize("NFKC", _CIRCLED.sub("", line))
-    text = " ".join(_TRAILING.sub("", _BULLET.sub("", text, count=1)).split())
+    text = _clean(line)
     if not text:
         return []
     whole = _figure(text)
     if whole is not None:
         return [whole]
-    segments = [s.strip() for s in _SEGMENT_SPLIT.split(text)]
+    segments = _segments(text)
     if len(segments) < 2 or not all(segments):
         return []
     found = [_figure(s) for s in segments]
     return [f for f in found if f is not None] if all(found) else []
 
 
+def name_key(name: str) -> str:
+    """Two indicator names are the same indicator when these are equal (spaces and case aside)."""
+    return "".join(unicodedata.normalize("NFKC", name).split()).casefold()
+
+
 def parse_indicators(text: str) -> ParseResult:
     """Indicators and the other lines (verbatim, blank ones too), both in text order.
 
     Lines are `text.splitlines()`; each is either the `raw` of its indicator(s) or kept as text.
+    An indicator given twice counts once, the later one (in the later one's place); `repeated`
+    counts how often each such name was given.
     """
-    indicators: list[Indicator] = []
+    found: list[Indicator] = []
     remaining: list[str] = []
     for index, line in enumerate(text.splitlines()):
         figures = _figures(line)
         if not figures:
             remaining.append(line)
         for f in figures:
-            indicators.append(Indicator(f.name, f.value, f.unit, line, f.approx, index))
-    return ParseResult(indicators, remaining)
+            found.append(Indicator(f.name, f.value, f.unit, line, f.approx, index, f.written))
+    last: dict[str, int] = {}
+    times: dict[str, int] = {}
+    for position, item in enumerate(found):
+        last[name_key(item.name)] = position
+        times[name_key(item.name)] = times.get(name_key(item.name), 0) + 1
+    kept = [item for position, item in enumerate(found) if last[name_key(item.name)] == position]
+    repeated = {item.name: times[name_key(item.name)] for item in kept if times[name_key(item.name)] > 1}
+    return ParseResult(kept, remaining, repeated)
+
+
+def written_unit(raw: str, name: str) -> str:
+    """The unit `name` was written in on its line (亿元 for `产值：49.6亿元`), "" when not found."""
+    for item in parse_indicators(raw).indicators:
+        if name_key(item.name) == name_key(name):
+            return item.written
+    return ""
+
+
+# --- showing figures ------------------------------------------------------------------------------
+
+NON_ADDITIVE_KINDS = frozenset({"percent", "permille", "pp", "ratio", "days", "hours"})
+
+
+def is_additive(unit: str) -> bool:
+    """Money, counts, people, area … add up across departments; rates (`%`, `‰`, 个百分点, 倍) and
+    durations (天, 小时) never do."""
+    return unit_kind(unit) not in NON_ADDITIVE_KINDS
+
+
+def convert(value: Decimal, unit: str, to: str) -> Decimal:
+    """`value` in `unit` expressed in `to` (496000 万元 → 49.6 亿元); unchanged when the two are not
+    compatible units. Exact: no rounding happens here."""
+    source, target = _resolve_unit(unit, generic=True), _resolve_unit(to, generic=True)
+    if source is None or target is None or source.factor == target.factor or not units_compatible(unit, to):
+        return value
+    with localcontext() as ctx:
+        ctx.prec = 60
+        return _tidy(value * source.factor / target.factor)
+
+
+def _rounded(value: Decimal) -> Decimal:
+    if value == 0:
+        return Decimal(0)
+    if abs(value) >= Decimal("0.01"):
+        return value.quantize(Decimal("0.01"), rounding=ROUND_HALF_UP)
+    with localcontext() as ctx:  # a tiny figure keeps three significant digits rather than showing 0
+        ctx.prec = 3
+        return +value
+
+
+def number_text(value: Decimal) -> str:
+    """`15`, `179.5`, `-3.2`, `1795000`: at most two decimals, no trailing zeros, no separators."""
+    text = format(_tidy(_rounded(value)), "f")
+    return "0" if text in ("-0", "") else text
+
+
+def figure_text(value: Decimal, unit: str) -> str:
+    """The figure as official documents write it: `15亿元`, `21个`, `12.5%`, `3个百分点`."""
+    return f"{number_text(value)}{unit}"
+
+
+def shown_unit(item: Indicator, expected: Iterable[tuple[str, str]] = ()) -> str:
+    """The unit a figure is shown in: the office's (`/cycle indicators 产值 亿元`), else as written."""
+    for name, unit in expected:
+        if _satisfies(item, name, unit):
+            return unit
+    if item.written and units_compatible(item.written, item.unit):
+        return item.written
+    return item.unit
+
+
+def shown(item: Indicator, expected: Iterable[tuple[str, str]] = ()) -> str:
+    """One indicator's figure as the preview shows it (`49.6亿元`)."""
+    unit = shown_unit(item, expected)
+    return figure_text(convert(item.value, item.unit, unit), unit)
+
+
+# --- versions -------------------------------------------------------------------------------------
+
+@dataclass(frozen=True)
+class Change:
+    """An indicator of the new version against the previous one: `before` None is new (新增),
+    `after` None no longer given, both set and different values a change (`旧 → 新`)."""
+
+    name: str
+    before: Indicator | None
+    after: Indicator | None
+
+    @property
+    def changed(self) -> bool:
+        if self.before is None or self.after is None:
+            return True
+        return self.before.value != self.after.value or not units_compatible(self.before.unit, self.after.unit)
+
+
+def compare(previous: Iterable[Indicator], current: Iterable[Indicator]) -> list[Change]:
+    """Each current indicator against the previous version's (by name), then the dropped ones."""
+    old = {name_key(i.name): i for i in previous}
+    out: list[Change] = []
+    seen: set[str] = set()
+    for item in current:
+        key = name_key(item.name)
+        seen.add(key)
+        out.append(Change(item.name, old.get(key), item))
+    out += [Change(item.name, item, None) for key, item in old.items() if key not in seen]
+    return out
+
+
+def merge_text(base: str, addition: str) -> str:
+    """The draft after `addition` is added to `base` (a copy of the previous version): lines are
+    appended, and an indicator line replaces the indicator of the same name — the old line in
+    place when all its figures are replaced, else the replaced figures are cut from it."""
+    addition = addition.strip()
+    new = parse_indicators(addition).indicators
+    if not base.strip():
+        return addition.strip()
+    if not addition.strip():
+        return base
+    replaced = {name_key(i.name) for i in new}
+    source = {name_key(i.name): i.line for i in new}  # name → its line in `addition`
+    extra = addition.splitlines()
+    out: list[str] = []
+    placed: set[int] = set()
+    for line in base.splitlines():
+        figures = _figures(line)
+        hit = [f for f in figures if name_key(f.name) in replaced]
+        if not hit:
+            out.append(line)
+        elif len(hit) < len(figures):  # keep the figures that were not replaced
+            out.append("；".join(_unbullet(p) for p in _segments(_clean(line))
+                                if (f := _figure(p)) is None or name_key(f.name) not in replaced))
+        else:  # the new line takes the old one's place
+            for n in sorted({source[name_key(f.name)] for f in hit} - placed):
+                out.append(extra[n])
+                placed.add(n)
+    rest = [line for n, line in enumerate(extra) if n not in placed]
+    return "\n".join(out + rest).strip("\n")
 
 
 # --- expected indicators -----------------------------------------------------------------------------
 
-def _name_key(name: str) -> str:
-    return "".join(unicodedata.normalize("NFKC", name).split()).casefold()
-
-
 def _satisfies(indicator: Indicator, name: str, unit: str) -> bool:
-    wanted, got = _name_key(name), _name_key(indicator.name)
+    wanted, got = name_key(name), name_key(indicator.name)
     return bool(wanted) and wanted in got and units_compatible(unit, indicator.unit)
 
 
@@ -283,7 +471,7 @@ def parse_expected_spec(spec: str) -> list[tuple[str, str]]:
         unit = (match["u1"] or match["u2"]).strip()
         if not _name_ok(name, plain=False) or ":" in name or _resolve_unit(unit, generic=False) is None:
             raise UsageError("cycle")
-        if _name_key(name) not in seen:
-            seen.add(_name_key(name))
+        if name_key(name) not in seen:
+            seen.add(name_key(name))
             out.append((name, unit))
     return out

@@ -3,8 +3,10 @@
 from __future__ import annotations
 
 import json
-from dataclasses import dataclass
+from collections.abc import Sequence
+from dataclasses import dataclass, field
 from datetime import datetime
+from decimal import Decimal, InvalidOperation
 from zoneinfo import ZoneInfo
 
 from sqlalchemy.exc import IntegrityError
@@ -13,6 +15,8 @@ from sqlmodel.ext.asyncio.session import AsyncSession
 from bot.errors import NotFound
 from bot.rules import cycles as rules
 from bot.rules.delivery import Outgoing
+from bot.rules.digest import Figure, IndicatorSummary, summarize
+from bot.rules.indicators import written_unit
 from bot.rules.org import ReportingRule
 from bot.rules.people import Caller
 from bot.rules.tasks import slot_is_due
@@ -20,7 +24,7 @@ from bot.rules.workdays import WorkCalendar
 from bot.texts import fmt_time, t
 from bot.usecases.outbox import enqueue_in
 from storage.db import Database
-from storage.models import ReportingCycle
+from storage.models import Report, ReportingCycle
 from storage.repos import audit as audit_repo
 from storage.repos import cycles as cycle_repo
 from storage.repos import org as org_repo
@@ -140,6 +144,7 @@ class CycleStatus:
     submitted: list[Submission]
     missing: list[str]
     expected: list[tuple[str, str]]
+    summaries: list[IndicatorSummary] = field(default_factory=list)  # the latest versions' figures
 
     @property
     def late(self) -> list[str]:
@@ -148,6 +153,24 @@ class CycleStatus:
 
 def expected_of(cycle: ReportingCycle) -> list[tuple[str, str]]:
     return [(n, u) for n, u in json.loads(cycle.expected_indicators)] if cycle.expected_indicators else []
+
+
+async def figures_of(s: AsyncSession, reports: Sequence[Report], names: dict[int, str]) -> list[Figure]:
+    """The indicator figures of these reports (each department's latest version), with the unit
+    each was written in (read back from its line), for `bot.rules.digest.summarize`."""
+    department_of = {r.id: r.department_id for r in reports}
+    written: dict[tuple[str, str], str] = {}
+    figures: list[Figure] = []
+    for item in await cycle_repo.indicators_of(s, list(department_of)):  # type: ignore[arg-type]
+        try:
+            value = Decimal(item.value)
+        except InvalidOperation:
+            continue
+        key = (item.raw, item.name)
+        if key not in written:
+            written[key] = written_unit(item.raw, item.name)
+        figures.append(Figure(names[department_of[item.report_id]], item.name, value, item.unit, written[key]))
+    return figures
 
 
 async def status(db: Database, *, now: datetime, tz: ZoneInfo | None = None,
@@ -162,11 +185,13 @@ async def status(db: Database, *, now: datetime, tz: ZoneInfo | None = None,
         members = await cycle_repo.members(s, cycle.id)  # type: ignore[arg-type]
         first = await cycle_repo.first_submissions(s, cycle.id)  # type: ignore[arg-type]
         latest = {r.department_id: r for r in await cycle_repo.latest_reports(s, [cycle.id])}  # type: ignore[list-item]
-    names = {d.id: d.name for d in members}
-    submitted = [Submission(names[d], first[d].submitted_at, first[d].late, latest[d].version)
-                 for d in names if d in first]
+        names = {d.id: d.name for d in await org_repo.departments(s)}
+        figures = await figures_of(s, list(latest.values()), names)  # type: ignore[arg-type]
+    submitted = [Submission(names[d.id], first[d.id].submitted_at, first[d.id].late, latest[d.id].version)  # type: ignore[index]
+                 for d in members if d.id in first]
+    expected = expected_of(cycle)
     return CycleStatus(cycle.label, cycle.deadline_at, len(members), submitted,
-                       [names[d] for d in names if d not in first], expected_of(cycle))
+                       [d.name for d in members if d.id not in first], expected, summarize(figures, expected))
 
 
 async def set_expected(db: Database, admin: Caller, expected: list[tuple[str, str]], *, now: datetime) -> str:

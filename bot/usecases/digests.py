@@ -8,15 +8,15 @@ from __future__ import annotations
 import json
 from collections import defaultdict
 from datetime import datetime
-from decimal import Decimal, InvalidOperation
 from zoneinfo import ZoneInfo
 
 from sqlmodel.ext.asyncio.session import AsyncSession
 
-from bot.rules.digest import (Digest, DeptStanding, Figure, GroupStanding, LiaisonLine, OverdueItem, Period,
+from bot.rules.digest import (Digest, DeptStanding, GroupStanding, LiaisonLine, OverdueItem, Period,
                               TaskLine, changes, period_for)
 from bot.rules.people import display_name
 from bot.rules.tasks import TargetStatus, days_overdue, is_overdue, shown_status
+from bot.usecases.cycles import expected_of, figures_of
 from bot.usecases.names import resolve_department
 from storage.db import Database
 from storage.repos import cycles as cycle_repo
@@ -45,13 +45,7 @@ async def _gather(s: AsyncSession, period: Period, at: datetime, tz: ZoneInfo) -
     members = [d.id for d in await cycle_repo.members(s, cycle.id)] if cycle else []  # type: ignore[arg-type]
     first = await cycle_repo.first_submissions(s, cycle.id) if cycle else {}  # type: ignore[arg-type]
     latest = {r.department_id: r for r in await cycle_repo.latest_reports(s, [cycle.id])} if cycle else {}  # type: ignore[list-item]
-    report_of = {r.id: r.department_id for r in latest.values()}
-    figures = []
-    for item in await cycle_repo.indicators_of(s, list(report_of)):  # type: ignore[arg-type]
-        try:
-            figures.append(Figure(names[report_of[item.report_id]], item.name, Decimal(item.value), item.unit))
-        except InvalidOperation:
-            continue
+    figures = await figures_of(s, list(latest.values()), names)  # type: ignore[arg-type]
 
     tasks = await digest_repo.tasks_touching(s, period.start)
     by_task = {t.id: t for t in tasks}
@@ -121,7 +115,7 @@ async def _gather(s: AsyncSession, period: Period, at: datetime, tz: ZoneInfo) -
         groups=group_rows, departments=standings, figures=figures,
         tasks=[TaskLine(t.id, t.title, t.due_at, t.created_at, t.closed_at is not None, statuses[t.id])  # type: ignore[arg-type, index]
                for t in tasks],
-        liaisons=liaisons,
+        liaisons=liaisons, expected=expected_of(cycle) if cycle else [],
     )
 
 

@@ -1,18 +1,23 @@
 """A department's quarterly report: collected as a draft (text, photos, documents), shown back
 with the indicators captured, and counted only when the liaison confirms. A later confirmed
-report supersedes the earlier one, which is kept as a version; after the deadline it is late."""
+report supersedes the earlier one, which is kept as a version; after the deadline it is late.
+
+After a submitted version, the next draft starts as a copy of it (text and files): what the
+liaison sends is added, an indicator line replacing the indicator of the same name
+(`bot.rules.indicators.merge_text`), and the preview compares with that version. `fresh=True`
+(`/report 重写`) starts from an empty draft. No schema change: the draft is still one text."""
 
 from __future__ import annotations
 
 from collections.abc import Awaitable, Callable
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import datetime
 from zoneinfo import ZoneInfo
 
 from sqlmodel.ext.asyncio.session import AsyncSession
 
 from bot.errors import NotFound, Refused
-from bot.rules.indicators import Indicator, ParseResult, expected_missing, parse_indicators
+from bot.rules.indicators import Change, Indicator, ParseResult, compare, expected_missing, merge_text, parse_indicators
 from bot.rules.people import Caller
 from bot.rules.workdays import WorkCalendar
 from bot.usecases import inputs
@@ -38,6 +43,9 @@ class DraftView:
     parsed: ParseResult
     missing: list[tuple[str, str]]
     version: int  # the version confirming would create
+    base_version: int = 0  # the latest submitted version, which the changes are against (0: none)
+    changes: list[Change] = field(default_factory=list)
+    expected: list[tuple[str, str]] = field(default_factory=list)
 
 
 async def _cycle_for(s: AsyncSession, caller: Caller, now: datetime) -> ReportingCycle:
@@ -49,61 +57,90 @@ async def _cycle_for(s: AsyncSession, caller: Caller, now: datetime) -> Reportin
     return cycle
 
 
+async def _latest(s: AsyncSession, cycle_id: int, department_id: int) -> Report | None:
+    versions = await cycle_repo.versions(s, cycle_id, department_id)
+    return versions[-1] if versions else None
+
+
 async def _view(s: AsyncSession, draft: ReportDraft, cycle: ReportingCycle, now: datetime) -> DraftView:
     parsed = parse_indicators(draft.text)
     files = await cycle_repo.draft_files(s, draft.id)  # type: ignore[arg-type]
-    version = await cycle_repo.next_version(s, cycle.id, draft.department_id)  # type: ignore[arg-type]
+    latest = await _latest(s, cycle.id, draft.department_id)  # type: ignore[arg-type]
+    version = latest.version + 1 if latest else 1
+    expected = expected_of(cycle)
+    previous = parse_indicators(latest.text).indicators if latest else []
     return DraftView(draft.id, cycle.label, cycle.deadline_at, now > cycle.deadline_at, draft.text, len(files),  # type: ignore[arg-type]
-                     parsed, expected_missing(expected_of(cycle), parsed), version)
+                     parsed, expected_missing(expected, parsed), version, latest.version if latest else 0,
+                     compare(previous, parsed.indicators), expected)
 
 
-async def _draft(s: AsyncSession, caller: Caller, cycle: ReportingCycle, now: datetime) -> ReportDraft:
+async def _draft(s: AsyncSession, caller: Caller, cycle: ReportingCycle, now: datetime, *,
+                 fresh: bool = False) -> tuple[ReportDraft, int]:
+    """The caller's draft for this cycle, made now if there is none: a copy of the department's
+    latest version (its text and files), or empty with `fresh` (which also drops a draft under
+    way). Returns the draft and the version it was copied from now (0 when it was not made now
+    or not copied)."""
     draft = await cycle_repo.draft_of(s, caller.telegram_id)
     department_id = caller.appointment.department_id  # type: ignore[union-attr]
-    if draft is not None and (draft.cycle_id != cycle.id or draft.department_id != department_id):
+    if draft is not None and (fresh or draft.cycle_id != cycle.id or draft.department_id != department_id):
         await s.delete(draft)  # a draft for an earlier cycle or department is stale
         await s.flush()
         draft = None
-    if draft is None:
-        draft = ReportDraft(telegram_id=caller.telegram_id, cycle_id=cycle.id, department_id=department_id,
-                            created_at=now)
-        s.add(draft)
+    if draft is not None:
+        return draft, 0
+    latest = None if fresh else await _latest(s, cycle.id, department_id)  # type: ignore[arg-type]
+    draft = ReportDraft(telegram_id=caller.telegram_id, cycle_id=cycle.id, department_id=department_id,
+                        created_at=now, text=latest.text if latest else "")
+    s.add(draft)
+    await s.flush()
+    if latest is not None:
+        for f in await cycle_repo.files_of_reports(s, [latest.id]):  # type: ignore[list-item]
+            s.add(ReportFile(draft_id=draft.id, kind=f.kind, file_id=f.file_id, file_name=f.file_name,
+                             file_size=f.file_size, mime_type=f.mime_type))
         await s.flush()
-    return draft
+    return draft, latest.version if latest else 0
+
+
+@dataclass(frozen=True)
+class Begun:
+    label: str
+    copied_from: int  # the version the new draft copies (0: an empty draft, or one already under way)
 
 
 async def begin(db: Database, caller: Caller, *, now: datetime, tz: ZoneInfo | None = None,
-                calendar: WorkCalendar | None = None) -> str:
-    """/report without text: the next messages are the report. Returns the cycle's label. With `tz`
-    and `calendar` the quarter's cycle is opened first if the tick has not yet."""
+                calendar: WorkCalendar | None = None, fresh: bool = False) -> Begun:
+    """/report without text: the next messages are the report. After a submitted version the
+    draft starts as its copy; `fresh` (`/report 重写`) starts empty. With `tz` and `calendar` the
+    quarter's cycle is opened first if the tick has not yet."""
     await ensure_open(db, now=now, tz=tz, calendar=calendar)
     async with db.transaction() as s:
         cycle = await _cycle_for(s, caller, now)
-        await _draft(s, caller, cycle, now)
+        _, copied = await _draft(s, caller, cycle, now, fresh=fresh)
         await inputs.expect_in(s, caller.telegram_id, EXPECT_KIND, None, now)
-        return cycle.label
+        return Begun(cycle.label, copied)
 
 
 async def add(db: Database, caller: Caller, item: Incoming, *, now: datetime,
               inside: Callable[[AsyncSession], Awaitable[object]] | None = None, tz: ZoneInfo | None = None,
-              calendar: WorkCalendar | None = None, collect: bool = True) -> DraftView:
+              calendar: WorkCalendar | None = None, collect: bool = True, fresh: bool = False) -> DraftView:
     """Add a message (text, or a photo/document with its caption) to the caller's draft. `inside`
     runs first in the same transaction (filing a kept message marks it filed there, or refuses);
     `collect=False` (one-tap filing) leaves the liaison's next messages to be asked about again.
-    With `tz` and `calendar` the quarter's cycle is opened first if the tick has not yet."""
+    With `tz` and `calendar` the quarter's cycle is opened first if the tick has not yet; `fresh`
+    starts from an empty draft (`/report 重写 TEXT`)."""
     await ensure_open(db, now=now, tz=tz, calendar=calendar)
     async with db.transaction() as s:
         if inside is not None:
             await inside(s)
         cycle = await _cycle_for(s, caller, now)
-        draft = await _draft(s, caller, cycle, now)
-        fresh = True
+        draft, _ = await _draft(s, caller, cycle, now, fresh=fresh)
+        first_time = True  # False: this message's file was added before (a redelivery)
         if item.file_id:
-            fresh = await cycle_repo.add_file(s, ReportFile(
+            first_time = await cycle_repo.add_file(s, ReportFile(
                 draft_id=draft.id, kind=item.kind, file_id=item.file_id, file_name=item.file_name,
                 file_size=item.file_size, mime_type=item.mime_type, chat_id=item.chat_id, message_id=item.message_id))
-        if fresh and item.text:
-            draft.text = "\n".join(p for p in (draft.text, item.text.strip()) if p)
+        if first_time and item.text:
+            draft.text = merge_text(draft.text, item.text)
             if len(draft.text) > TEXT_MAX:
                 raise Refused("report.too_long", limit=TEXT_MAX)
             s.add(draft)

@@ -10,9 +10,10 @@ from datetime import timedelta
 from zoneinfo import ZoneInfo
 
 from bot.rules.chunks import split_text
-from bot.rules.digest import Change, Digest
+from bot.rules.digest import Change, Digest, IndicatorSummary
+from bot.rules.indicators import convert, figure_text
 from bot.texts import Raw, fmt_date, fmt_time, t
-from bot.views.reports import number
+from bot.views.reports import number, summary_line
 from bot.views.tasks import role_name
 
 SEP = "、"
@@ -56,26 +57,26 @@ def _departments(d: Digest, lang: str, tz: ZoneInfo) -> list[str]:
     return lines
 
 
-def _figures(d: Digest, lang: str) -> list[str]:
-    if not d.figures:
+def _figures(d: Digest, lang: str, summaries: list[IndicatorSummary]) -> list[str]:
+    if not summaries:
         return [t(lang, "digest.totals"), t(lang, "digest.no_figures")]
-    counts: dict[tuple[str, str], set[str]] = defaultdict(set)
     per_dept: dict[str, list[str]] = defaultdict(list)
-    for f in d.figures:
-        counts[(f.name, f.unit)].add(f.department)
-        per_dept[f.department].append(f"{f.name} {number(f.value)} {f.unit}")
+    for summary in summaries:
+        for dept, value in summary.values:
+            per_dept[dept].append(f"{summary.name} {figure_text(value, summary.unit)}")
     lines = [t(lang, "digest.totals")]
-    lines += [t(lang, "digest.total_row", name=name, value=number(value), unit=unit, count=len(counts[(name, unit)]))
-              for name, unit, value in d.totals()]
+    lines += [summary_line(summary, lang) for summary in summaries]
     lines.append(t(lang, "digest.figures"))
     lines += [t(lang, "digest.figure_row", department=dept, items="；".join(items)) for dept, items in per_dept.items()]
     return lines
 
 
-def _change(c: Change, lang: str) -> str:
+def _change(c: Change, lang: str, summaries: list[IndicatorSummary]) -> str:
     if c.key.startswith("total:"):
         name, _, unit = c.key.removeprefix("total:").partition("|")
-        return t(lang, "digest.change.total", name=name, unit=unit, before=number(c.before), after=number(c.after))
+        shown = next((s.unit for s in summaries if s.name == name and s.base_unit == unit), unit)
+        return t(lang, "digest.change.total", name=name, before=figure_text(convert(c.before, unit, shown), shown),
+                 after=figure_text(convert(c.after, unit, shown), shown))
     return t(lang, f"digest.change.{c.key}", before=number(c.before), after=number(c.after))
 
 
@@ -88,9 +89,10 @@ def render(d: Digest, lang: str, tz: ZoneInfo, *, mark: str | None = None) -> st
     lines += _reporting(d, lang, tz) + [""] + _tasks(d, lang) + [""]
     groups = _groups(d, lang)
     lines += groups + ([""] if groups else [])
-    lines += _departments(d, lang, tz) + [""] + _figures(d, lang)
+    summaries = d.summaries()
+    lines += _departments(d, lang, tz) + [""] + _figures(d, lang, summaries)
     if d.changes:
-        lines += ["", t(lang, "digest.changes")] + [_change(c, lang) for c in d.changes]
+        lines += ["", t(lang, "digest.changes")] + [_change(c, lang, summaries) for c in d.changes]
     if d.narrative:
         lines += ["", t(lang, "digest.narrative", mark=mark or "", text=Raw(html.escape(d.narrative, quote=False)))]
     return "\n".join(lines)

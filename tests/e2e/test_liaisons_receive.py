@@ -226,7 +226,7 @@ async def test_every_change_edits_every_copy_of_the_notice_in_place(desk: Desk, 
 async def test_a_document_captioned_report_lands_in_the_draft(desk: Desk, office):  # type: ignore[no-untyped-def]
     preview = await send_file(desk, office[TRANSPORT], caption="/report 产值：2亿元",
                               document=make_document("doc-report-5", "三季度报表.xlsx"))
-    assert "20,000 万元" in (preview.text or "") and "附件 1 个" in (preview.text or "")
+    assert "产值：2亿元" in (preview.text or "") and "附件 1 个" in (preview.text or "")
     more = await send_file(desk, office[TRANSPORT], photo="photo-report-6")  # the draft keeps collecting
     assert "附件 2 个" in (more.text or "")
     async with desk.services.db.session() as s:

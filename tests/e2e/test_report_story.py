@@ -63,18 +63,19 @@ async def test_report_with_indicators_attachment_and_a_second_version(desk: Desk
 
     clock.current = local(2026, 11, 2, 10, 0)
     preview = await a.send_raw("/report 产值：49.6亿元\n引进项目：21个\n增长：12.5%\n本季度完成道路建设")
-    assert "第 1 版" in preview.text and "496,000 万元" in preview.text and "21 个" in preview.text
-    assert "12.5 %" in preview.text and "其他内容 1 行" in preview.text
+    assert "第 1 版" in preview.text and "产值：49.6亿元" in preview.text and "引进项目：21个" in preview.text
+    assert "增长：12.5%" in preview.text and "其他内容 1 行" in preview.text
     assert await count(desk, Report) == 0  # nothing counts before confirming
     assert "已提交 2026-Q4 季度报送（第 1 版）" in await press(desk, a, preview, "确认提交")
 
-    assert "请发送 2026-Q4 季度进展" in await a.send("/report")
+    assert "已在第 1 版的基础上开始新的一版" in await a.send("/report")
     mark = desk.api.mark()
     desk.api.push_update(private_message(None, a.id, None, first_name=a.first_name, document="doc-1",
                                          caption="协议投资：179.5亿元"))
     await desk.api.wait_for_message(chat_id=a.id, after=mark)
     preview = await a.send_raw("另附现场照片说明")
     assert "第 2 版" in preview.text and "附件 1 个" in preview.text
+    assert "产值：49.6亿元" in preview.text and "协议投资：179.5亿元（新增）" in preview.text  # v1's figures kept
     submitted = await press(desk, a, preview, "确认提交")
     assert "第 2 版" in submitted and "附件 1 个" in submitted and "此前提交的版本已保留" in submitted
     async with desk.services.db.session() as s:
@@ -86,6 +87,29 @@ async def test_report_with_indicators_attachment_and_a_second_version(desk: Desk
     assert ("协议投资", "1795000", "万元") in values and ("产值", "496000", "万元") in values
 
     assert "1/3" in await desk.admin.send("/cycle")
+
+
+async def test_a_correction_keeps_the_other_figures_and_shows_old_to_new(desk: Desk, clock, quarter):  # type: ignore[no-untyped-def]
+    a, _, _ = quarter
+    clock.current = local(2026, 11, 2, 10, 0)
+    preview = await a.send_raw("/report 1.产值：10.5亿元\n2.增长：12.5%\n本季度完成道路建设")
+    await press(desk, a, preview, "确认提交")
+
+    clock.current = local(2026, 11, 3, 10, 0)
+    preview = await a.send_raw("/report 产值：11.2亿元")  # one corrected figure
+    assert "第 2 版" in preview.text and "在第 1 版基础上修改" in preview.text
+    assert "产值：10.5亿元 → 11.2亿元" in preview.text and "增长：12.5%" in preview.text
+    assert "其他内容 1 行" in preview.text
+    assert "第 2 版" in await press(desk, a, preview, "确认提交")
+    async with desk.services.db.session() as s:
+        latest = (await s.exec(select(Report).where(Report.version == 2))).one()
+        values = sorted(await s.exec(select(ReportIndicator.name, ReportIndicator.value)
+                                     .where(ReportIndicator.report_id == latest.id)))
+    assert values == [("产值", "112000"), ("增长", "12.5")] and "本季度完成道路建设" in latest.text
+
+    preview = await a.send_raw("/report 重写 产值：12亿元")  # starts empty
+    assert "第 3 版" in preview.text and "产值：11.2亿元 → 12亿元" in preview.text
+    assert "上一版有、本版没有的指标：增长 12.5%" in preview.text and "其他内容 0 行" in preview.text
 
 
 async def test_expected_indicators_are_asked_for_and_late_reports_marked(desk: Desk, clock, quarter):  # type: ignore[no-untyped-def]

@@ -72,10 +72,10 @@ async def test_quarterly_digest_counts_names_and_totals_exactly(quarter):  # typ
     assert (digest.cycle_label, digest.submitted, digest.total) == ("2026-Q4", 3, 24)
     assert digest.late == ["区财政局"]
     assert len(digest.missing) == 21 and "区交通局" in digest.missing and "区经济信息委" not in digest.missing
-    totals = {(name, unit): value for name, unit, value in digest.totals()}
-    assert totals[("产值", "万元")] == Decimal("516000")  # 50.2 亿 (the newer version) + 1.4 亿
+    totals = {(i.name, i.unit): i.total for i in digest.summaries()}  # in the unit the liaisons wrote
+    assert totals[("产值", "亿元")] == Decimal("51.6")  # 50.2 亿 (the newer version) + 1.4 亿
     assert totals[("引进项目", "个")] == Decimal("25")
-    assert totals[("协议投资", "万元")] == Decimal("1795000")
+    assert totals[("协议投资", "亿元")] == Decimal("179.5")
     overdue = {(o.department, o.days) for o in digest.overdue}
     assert overdue == {("区发展改革委", 16), ("区交通局", 16), ("区水利局", 16), ("区规划自然资源局", 16)}
     assert (digest.tasks_opened, digest.tasks_finished) == (1, 0)
@@ -89,7 +89,7 @@ async def test_quarterly_digest_counts_names_and_totals_exactly(quarter):  # typ
 
     text = plain(render(digest, "zh", TZ))
     assert "已报送 3/24" in text and "逾期报送（1）：区财政局" in text
-    assert "• 产值：516,000 万元（2 个部门）" in text and "• 引进项目：25 个（2 个部门）" in text
+    assert "• 产值：51.6亿元（2个部门合计）" in text and "• 引进项目：25个（2个部门合计）" in text
     assert "#1 道路管网建设 — 区交通局（配合）逾期 16 天" in text
 
 
@@ -107,6 +107,7 @@ async def test_changes_since_the_previous_digest_of_the_same_kind(quarter):  # t
     assert moved["submitted"] == (Decimal(2), Decimal(3))
     assert moved["total:产值|万元"] == (Decimal("502000"), Decimal("516000"))
     assert "已报送部门：2 → 3" in plain(render(second, "zh", TZ))
+    assert "产值合计：50.2亿元 → 51.6亿元" in plain(render(second, "zh", TZ))  # kept in 万元, shown as written
 
 
 async def test_hostile_names_and_text_cannot_break_the_html(db):  # type: ignore[no-untyped-def]

@@ -206,13 +206,16 @@ def test_reports_sheet_has_a_numeric_column_per_indicator() -> None:
     assert ws.freeze_panes == "B2" and ws.auto_filter.ref == "A1:H7"
 
 
-def test_totals_sheet_sums_each_indicator_as_numbers() -> None:
+def test_totals_sheet_sums_additive_indicators_and_never_a_rate() -> None:
     ws = read(workbook_xlsx(digest(), "zh", TZ))["指标合计"]
     table = rows(ws)
-    assert table == [("指标", "单位", "合计", "报送部门数"), ("产值", "万元", 1999.75, 2), ("企业数", "个", 15, 2),
-                     ("完成率", "%", 87.5, 1)]
+    assert table == [("指标", "单位", "合计", "最低", "最高", "报送部门数"), ("产值", "万元", 1999.75, 765.25, 1234.5, 2),
+                     ("企业数", "个", 15, 3, 12, 2), ("完成率", "%", None, 87.5, 87.5, 1)]
     assert Decimal(str(table[1][2])) == Decimal("1234.5") + Decimal("765.25")
-    assert all(ws.cell(r, 3).data_type == "n" for r in range(2, 5))
+    assert all(ws.cell(r, 3).data_type == "n" for r in range(2, 4))
+    two_rates = digest(figures=[Figure("区经济信息委", "增长", Decimal("12.5"), "%"),
+                                Figure("区财政局", "增长", Decimal("223.8"), "%")])
+    assert rows(read(workbook_xlsx(two_rates, "zh", TZ))["指标合计"])[1] == ("增长", "%", None, 12.5, 223.8, 2)
 
 
 def test_liaisons_sheet_lists_every_line_with_local_dates() -> None:
@@ -233,5 +236,6 @@ def test_english_workbook_and_an_empty_digest() -> None:
     wb = read(workbook_xlsx(empty, "en", TZ))
     assert dict(rows(wb["Summary"]))["Reported/due"] == "0/0"
     assert rows(wb["Tasks"]) == [("No.", "Task", "Due", "Assigned", "State", "Departments done", "Departments")]
-    assert rows(wb["Indicator totals"]) == [("Indicator", "Unit", "Total", "Departments reporting it")]
+    assert rows(wb["Indicator totals"]) == [("Indicator", "Unit", "Total", "Lowest", "Highest",
+                                             "Departments reporting it")]
     assert len(rows(wb["Liaisons"])) == 1
