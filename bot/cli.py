@@ -229,6 +229,7 @@ def cmd_digest(settings: Settings, args: argparse.Namespace) -> int:
     """Build the directors' digest offline: text to stdout, or --out FILE (.xlsx, .png, or text)."""
     at = _parse_at(args.at, settings)
     from bot.narrative import with_narrative
+    from bot.rules.digest import on_demand_period
     from bot.usecases import digests
 
     db = _database(settings)
@@ -236,7 +237,9 @@ def cmd_digest(settings: Settings, args: argparse.Namespace) -> int:
 
     async def work():  # type: ignore[no-untyped-def]
         await migrate.upgrade_to_head(db)
-        return await with_narrative(settings, await digests.build(db, args.period, at=at, tz=settings.tz), lang)
+        period = on_demand_period(args.period, at, settings.tz) if args.so_far else None
+        built = await digests.build(db, args.period, at=at, tz=settings.tz, period=period)
+        return await with_narrative(settings, built, lang)
 
     digest = asyncio.run(_with_db(db, work))
     out = Path(args.out) if args.out else None
@@ -283,6 +286,9 @@ def parser() -> argparse.ArgumentParser:
     digest_p.add_argument("--period", choices=("week", "month", "quarter"), default="week")
     digest_p.add_argument("--at", metavar="ISO-8601", help="as if the clock read this (default: now)")
     digest_p.add_argument("--out", metavar="FILE", help="write FILE: .xlsx workbook, .png chart, anything else text")
+    digest_p.add_argument("--so-far", action="store_true",
+                          help="the period --at falls in, up to --at (as /digest in chat); default: the scheduled "
+                               "digest's period, the week or month just ended or the current quarter")
     digest_p.set_defaults(func=cmd_digest)
     return p
 

@@ -6,8 +6,9 @@ Texts are Telegram HTML. `t()` escapes every parameter unless it is wrapped in `
 from __future__ import annotations
 
 import html
+import re
 import string
-from datetime import datetime
+from datetime import date, datetime, timedelta
 from typing import Any
 from zoneinfo import ZoneInfo
 
@@ -229,17 +230,17 @@ CATALOG: dict[str, tuple[str, str]] = {
     "usage.report": ("用法：/report [报送内容]，不带内容则按提示分条发送；/report 重写 从空白开始新的一版", "Usage: /report [TEXT]; without text, send it in the next messages; /report new starts the next version empty"),
     "usage.cycle": ("用法：/cycle，或 /cycle 指标 产值 亿元, 引进项目 个, 增长 %", "Usage: /cycle, or /cycle indicators 产值 亿元, 引进项目 个, 增长 %"),
     "cycle.none": ("当前没有开放的报送周期（每季度初自动开启）。", "No reporting cycle is open (one opens at the start of each quarter)."),
-    "cycle.remind": ("⏰ {label} 季度报送将于 {due} 截止（还有 {days} 天），请发送 /report 报送本部门进展。", "⏰ The {label} report is due {due} ({days} days left); send /report to submit."),
-    "cycle.remind_today": ("⏰ {label} 季度报送今天 {due} 截止，请尽快发送 /report 报送。", "⏰ The {label} report is due today, {due}; send /report to submit."),
-    "cycle.escalation": ("🚨 <b>{label} 季度报送</b>已于 {due} 截止，已报送 {submitted}/{total}，以下部门尚未报送：{names}", "🚨 <b>{label} reports</b> were due {due}; {submitted}/{total} submitted. Missing: {names}"),
-    "cycle.status": ("<b>{label} 季度报送</b>\n截止：{due}\n已报送：{submitted}/{total}", "<b>{label} reporting</b>\nDue: {due}\nSubmitted: {submitted}/{total}"),
+    "cycle.remind": ("⏰ {label}报送将于 {due} 截止（还有 {days} 天），请发送 /report 报送本部门进展。", "⏰ The {label} report is due {due} ({days} days left); send /report to submit."),
+    "cycle.remind_today": ("⏰ {label}报送今天 {due} 截止，请尽快发送 /report 报送。", "⏰ The {label} report is due today, {due}; send /report to submit."),
+    "cycle.escalation": ("🚨 <b>{label}报送</b>已于 {due} 截止，已报送 {submitted}/{total}，以下部门尚未报送：{names}", "🚨 <b>{label} reports</b> were due {due}; {submitted}/{total} submitted. Missing: {names}"),
+    "cycle.status": ("<b>{label}报送</b>\n截止：{due}\n已报送：{submitted}/{total}", "<b>{label} reporting</b>\nDue: {due}\nSubmitted: {submitted}/{total}"),
     "cycle.missing": ("未报送：{names}", "Missing: {names}"),
     "cycle.late": ("逾期报送：{names}", "Late: {names}"),
     "cycle.all_in": ("全部部门均已报送。", "Every department has reported."),
     "cycle.expected": ("要求指标：{items}", "Expected indicators: {items}"),
-    "cycle.indicators_set": ("已设置 {label} 的要求指标：{items}", "Expected indicators for {label}: {items}"),
-    "report.begin": ("请发送 {label} 季度进展：文字、照片或文件均可，可分多条发送；发完后点“确认提交”。", "Send your {label} progress: text, photos or files, in as many messages as you like; then tap “Submit”."),
-    "report.draft": ("📝 <b>{label} 季度报送（待确认，第 {version} 版）</b>\n截止：{due}", "📝 <b>{label} report (draft, version {version})</b>\nDue: {due}"),
+    "cycle.indicators_set": ("已设置{label}的要求指标：{items}", "Expected indicators for {label}: {items}"),
+    "report.begin": ("请发送{label}进展：文字、照片或文件均可，可分多条发送；发完后点“确认提交”。", "Send your {label} progress: text, photos or files, in as many messages as you like; then tap “Submit”."),
+    "report.draft": ("📝 <b>{label}报送（待确认，第 {version} 版）</b>\n截止：{due}", "📝 <b>{label} report (draft, version {version})</b>\nDue: {due}"),
     "report.draft_late": ("⚠️ 已过截止时间，提交后将标记为逾期。", "⚠️ The deadline has passed; this will be marked late."),
     "report.captured": ("已识别指标：", "Indicators captured:"),
     "report.indicator": ("• {name}：{value}{raw}", "• {name}: {value}{raw}"),
@@ -250,7 +251,7 @@ CATALOG: dict[str, tuple[str, str]] = {
     "report.confirm_hint": ("确认无误请点“确认提交”；也可继续发送补充内容。", "Tap “Submit” when it is right, or keep sending."),
     "btn.submit": ("✅ 确认提交", "✅ Submit"),
     "btn.discard": ("✖ 放弃", "✖ Discard"),
-    "report.submitted": ("✅ 已提交 {label} 季度报送（第 {version} 版{late}），识别指标 {count} 项，附件 {files} 个。", "✅ {label} report submitted (version {version}{late}): {count} indicators, {files} attachments."),
+    "report.submitted": ("✅ 已提交{label}报送（第 {version} 版{late}），识别指标 {count} 项，附件 {files} 个。", "✅ {label} report submitted (version {version}{late}): {count} indicators, {files} attachments."),
     "report.late_mark": ("，逾期", ", late"),
     "report.superseded": ("此前提交的版本已保留。", "Your earlier version is kept."),
     "report.discarded": ("已放弃本次草稿。", "Draft discarded."),
@@ -318,7 +319,7 @@ CATALOG: dict[str, tuple[str, str]] = {
     "cmd.overdue": ("逾期事项", "what is overdue"),
     "cmd.status": ("某部门情况", "one department's standing"),
     "cmd.export": ("导出 Excel 工作簿", "export an .xlsx workbook"),
-    "usage.digest": ("用法：/digest [周|月|季度|年]", "Usage: /digest [week|month|quarter|year]"),
+    "usage.digest": ("用法：/digest [周|月|季度|年] 查看本期至今；/digest 上周|上月|上季度|去年 查看已结束的一期", "Usage: /digest [week|month|quarter|year] (the period so far), or /digest last week (last month, last quarter, last year) for the one just ended"),
     "usage.overdue": ("用法：/overdue", "Usage: /overdue"),
     "usage.status": ("用法：/status 部门名称", "Usage: /status DEPARTMENT"),
     "usage.export": ("用法：/export [任务|报告]", "Usage: /export [tasks|reports]"),
@@ -326,9 +327,9 @@ CATALOG: dict[str, tuple[str, str]] = {
     "digest.kind.month": ("月度分析", "Monthly analysis"),
     "digest.kind.quarter": ("季度通报", "Quarterly bulletin"),
     "digest.kind.year": ("年度综述", "Annual review"),
-    "digest.title": ("📊 <b>{title}</b> {label}（{start} 至 {end}）", "📊 <b>{title}</b> {label} ({start} to {end})"),
+    "digest.title": ("📊 <b>{title}</b> {label}", "📊 <b>{title}</b> {label}"),
     "digest.generated": ("生成于 {at}", "Generated {at}"),
-    "digest.reporting": ("<b>季度报送 {label}</b>：已报送 {submitted}/{total}（截止 {due}）", "<b>Reports {label}</b>: {submitted}/{total} submitted (due {due})"),
+    "digest.reporting": ("<b>{label}报送</b>：已报送 {submitted}/{total}（截止 {due}）", "<b>Reports {label}</b>: {submitted}/{total} submitted (due {due})"),
     "digest.no_cycle": ("<b>季度报送</b>：暂无报送周期。", "<b>Reports</b>: no reporting cycle yet."),
     "digest.missing": ("未报送（{count}）：{names}", "Not submitted ({count}): {names}"),
     "digest.late": ("逾期报送（{count}）：{names}", "Submitted late ({count}): {names}"),
@@ -354,8 +355,23 @@ CATALOG: dict[str, tuple[str, str]] = {
     "digest.change.total": ("• {name}合计：{before} → {after}", "• {name} total: {before} → {after}"),
     "digest.no_changes": ("• 无变化", "• No change"),
     "digest.narrative": ("<b>摘要</b> <i>{mark}</i>\n{text}", "<b>Summary</b> <i>{mark}</i>\n{text}"),
-    "digest.chart_caption": ("{title} {label}：各工作专班报送与办理情况", "{title} {label}: reporting and tasks by working group"),
-    "digest.export_caption": ("{label} 工作簿", "{label} workbook"),
+    "digest.chart_caption": ("{title} {label}：各工作专班报送与办理情况（每个部门只计一次）", "{title} {label}: reporting and tasks by working group (each department once)"),
+    "digest.export_caption": ("{label}工作簿", "{label} workbook"),
+    # what directors read, short and in Chinese (issue 11, part 2): the digest's first message,
+    # overdue days, attachments by kind (bot/views/digest.py; names of periods: period_name below)
+    "digest.so_far": ("截至 {at}（本期尚未结束）", "As of {at} (the period is not over yet)"),
+    "digest.names_more": ("{names}等{count}个", "{names} ({count} in all)"),
+    "digest.top_overdue": ("<b>逾期最久</b>：", "<b>Longest overdue</b>:"),
+    "digest.overdue_line": ("• #{id} {title} — {department}（{role}）{overdue}", "• #{id} {title} — {department} ({role}) {overdue}"),
+    "digest.more_overdue": ("另有 {count} 项逾期，详见后续消息。", "{count} more overdue: see the messages below."),
+    "digest.details_follow": ("各专班、各部门和指标详情见后续消息，完整数据见工作簿（/export）。",
+                              "Working groups, departments and figures follow; everything is in the workbook (/export)."),
+    "digest.overdue_all": ("<b>全部逾期事项（{count}）</b>", "<b>Everything overdue ({count})</b>"),
+    "digest.details_title": ("📊 <b>{title}</b> {label}（续）", "📊 <b>{title}</b> {label} (continued)"),
+    "overdue.days": ("逾期 {days} 天", "{days} days overdue"),
+    "overdue.today": ("已逾期（不足1天）", "overdue (less than a day)"),
+    "digest.file_photo": ("［照片］", "[photo]"),
+    "digest.file_named": ("［文件 {name}］", "[file {name}]"),
     "overdue.header": ("<b>当前逾期事项（{count}）</b>", "<b>Overdue now ({count})</b>"),
     "overdue.none": ("当前没有逾期事项。", "Nothing is overdue."),
     "status.header": ("<b>{department}</b>\n联络员：{liaison}\n季度报送：{report}\n交办单：办理中 {open}，已办结 {done}，逾期 {overdue}\n最新进展：{latest}", "<b>{department}</b>\nLiaison: {liaison}\nReport: {report}\nTasks: {open} open, {done} done, {overdue} overdue\nLatest: {latest}"),
@@ -416,6 +432,41 @@ CATALOG: dict[str, tuple[str, str]] = {
     "due.day_off.holiday": ("⚠️ 注意：{day}是法定节假日，不是工作日。", "⚠️ Note: {day} is a public holiday, not a working day."),
     "due.day_off.weekend": ("⚠️ 注意：{day}是休息日（周末），不是工作日。", "⚠️ Note: {day} is a weekend day, not a working day."),
     "error.internal": ("抱歉，处理时出错，这条消息没有办理成功，请稍后重新发送。", "Sorry, something went wrong and this message was not processed; please send it again later."),
+    # what directors can do (issue 11, part 3): read tasks, 批示 (/comment), 一键催办, departments
+    # never notified (no liaison), admins told of registrations (bot/usecases/comments.py, nudges.py)
+    "cmd.comment": ("对交办单作批示", "comment on a task"),
+    "usage.comment": ("用法：/comment 任务号 [部门] 批示内容，例如 /comment 12 请加快进度，或 /comment 12 区财政局 请本周内报送",
+                      "Usage: /comment N [DEPARTMENT] TEXT, e.g. /comment 12 speed it up, or /comment 12 区财政局 report this week"),
+    "comment.notice": ("📌 主任批示（交办单 #{id} {title}）：{text}\n直接回复本消息即可报送进展。",
+                       "📌 Director's comment (task #{id} {title}): {text}\nReply to this message to report progress."),
+    "comment.sent": ("已记录对 #{id} 的批示，已送达 {count} 位联络员（{departments}）。",
+                     "Comment on #{id} recorded and sent to {count} liaisons ({departments})."),
+    "comment.no_liaison": ("{names}尚无联络员，批示未送达。", "{names}: no liaison, the comment did not reach them."),
+    "comment.not_target": ("{department}不是 #{id} 号交办单的承办部门。承办部门：{targets}。",
+                           "{department} is not assigned task #{id}. Its departments: {targets}."),
+    "comment.too_long": ("批示太长，请控制在 {limit} 字以内。", "The comment is too long; keep it within {limit} characters."),
+    "task.detail_comments": ("<b>批示</b>", "<b>Comments</b>"),
+    "task.detail_comment": ("📌 {at} {author}{to}：{text}", "📌 {at} {author}{to}: {text}"),
+    "task.comment_to": ("（致{department}）", " (to {department})"),
+    "btn.nudge": ("🔔 一键催办", "🔔 Remind now"),
+    "nudge.done": ("已催办 {count} 个部门", "Reminded {count} departments"),
+    "nudge.rest_today": ("（其余今天已催办过）", " (the others were reminded earlier today)"),
+    "nudge.no_liaison": ("；{names}无联络员，未催办", "; {names}: no liaison, not reminded"),
+    "nudge.nothing": ("没有需要催办的部门。", "There is nobody to remind."),
+    "nudge.task": ("🔔 <b>办公室催办</b>：交办单 #{id}「{title}」（截止 {due}，{status}），请抓紧办理并报送进展。直接回复本消息即可报送。",
+                   "🔔 <b>Reminder from the office</b>: task #{id} “{title}” (due {due}, {status}); please get it done and report progress. Reply to this message to report."),
+    "nudge.cycle": ("🔔 <b>办公室催办</b>：本期报送尚未提交（截止 {due}），请尽快发送 /report 报送。",
+                    "🔔 <b>Reminder from the office</b>: your report is not in yet (due {due}); please send /report."),
+    "unnotified": ("未通知（无联络员）", "not notified (no liaison)"),
+    "status.unnotified": ("未通知（无联络员）", "not notified (no liaison)"),
+    "overdue.unnotified": ("<b>未通知（无联络员）（{count}）</b>", "<b>Not notified, no liaison ({count})</b>"),
+    "overdue.unnotified_row": ("• #{id} {title} — {department}（{role}）", "• #{id} {title} — {department} ({role})"),
+    "tasks.unnotified_mark": (" · 未通知（无联络员）{count}", " · not notified (no liaison) {count}"),
+    "escalate.unnotified": ("未通知（无联络员）：{names}", "Not notified (no liaison): {names}"),
+    "register.admin_note": ("{department}：{name} 已登记为{kind}（已登记 {registered}/{total}）",
+                            "{department}: {name} registered as {kind} ({registered}/{total} registered)"),
+    "access.denied_button_directors": ("抱歉，该按钮仅限主任或管理员使用。", "Sorry, that button is for directors and admins only."),
+    "cycle.indicators_admin_only": ("设置报送指标仅限管理员。", "Only admins can set the reporting indicators."),
 }
 
 _FIELDS = string.Formatter()
@@ -470,3 +521,53 @@ def day_off_warning(moment: datetime, tz: ZoneInfo, lang: str, day_off: str | No
 def role_names(lang: str, roles: Any) -> str:
     sep = "、" if lang != "en" else ", "
     return sep.join(t(lang, f"role.{r}") for r in roles)
+
+
+# ------------------------------------------------- names of periods and cycles (issue 11, part 2)
+# Periods and cycles are stored as codes (`2026-Q4` in reporting_cycles.label and digest_runs.label,
+# `2026-W48`, `2026-11`, `2026`); readers see names. This is the one place a code becomes a name.
+
+_CN_QUARTERS = ("一", "二", "三", "四")
+_EN_MONTHS = ("January", "February", "March", "April", "May", "June", "July", "August", "September",
+              "October", "November", "December")
+
+
+def _md(day: date, lang: str) -> str:
+    return f"{day.month}月{day.day}日" if lang != "en" else f"{_EN_MONTHS[day.month - 1][:3]} {day.day}"
+
+
+def period_name(label: str, lang: str) -> str:
+    """A stored period or cycle code as its reader's name:
+    `2026-Q4` → 2026年第四季度 / Q4 2026; `2026-W48` → 2026年第48周（11月23日—11月29日） /
+    week 48 of 2026 (Nov 23 – Nov 29); `2026-11` → 2026年11月 / November 2026; `2026` → 2026年 / 2026.
+    Any other text is returned as it is."""
+    en = lang == "en"
+    if m := re.fullmatch(r"(\d{4})-Q([1-4])", label):
+        year, q = int(m[1]), int(m[2])
+        return f"Q{q} {year}" if en else f"{year}年第{_CN_QUARTERS[q - 1]}季度"
+    if m := re.fullmatch(r"(\d{4})-W(\d{1,2})", label):
+        year, week = int(m[1]), int(m[2])
+        try:
+            monday = date.fromisocalendar(year, week, 1)
+        except ValueError:
+            return label
+        sunday = monday + timedelta(days=6)
+        if en:
+            return f"week {week} of {year} ({_md(monday, lang)} – {_md(sunday, lang)})"
+        return f"{year}年第{week}周（{_md(monday, lang)}—{_md(sunday, lang)}）"
+    if m := re.fullmatch(r"(\d{4})-(\d{1,2})", label):
+        year, month = int(m[1]), int(m[2])
+        if not 1 <= month <= 12:
+            return label
+        return f"{_EN_MONTHS[month - 1]} {year}" if en else f"{year}年{month}月"
+    if re.fullmatch(r"\d{4}", label):
+        return label if en else f"{label}年"
+    return label
+
+
+cycle_name = period_name  # a reporting cycle's label is a period code too (`2026-Q4`, `2026-11`)
+
+
+def overdue_days(lang: str, days: int) -> str:
+    """`逾期 3 天`; on the day it fell due, `已逾期（不足1天）` rather than `逾期 0 天`."""
+    return t(lang, "overdue.days", days=days) if days >= 1 else t(lang, "overdue.today")

@@ -7,13 +7,17 @@ from dataclasses import replace
 from telegram import InlineKeyboardMarkup, Update
 from telegram.ext import BaseHandler, CallbackQueryHandler, CommandHandler, MessageHandler
 
-from bot.errors import DomainError, UsageError
+from bot.errors import DomainError, Refused, UsageError
+from bot.rules.callbacks import Callback
+from bot.rules.roles import Role
 from bot.rules.callbacks import decode
 from bot.rules.commands import is_indicators_word
 from bot.rules.indicators import parse_expected_spec
-from bot.usecases import cycles, reports
+from bot.texts import cycle_name
+from bot.usecases import cycles, nudges, reports
 from bot.usecases.inbox import Incoming
 from bot.views.reports import cycle_status, draft, items
+from bot.views.task_lists import nudge_button
 from handlers.commands import command_text, with_caption_command
 from handlers.context import Ctx
 from handlers.incoming import incoming
@@ -51,7 +55,7 @@ async def report(update: Update, context: Ctx) -> None:
         if begun.copied_from:
             await reply(update, context, "report.begin_copy", version=begun.copied_from)
         else:
-            await reply(update, context, "report.begin", label=begun.label)
+            await reply(update, context, "report.begin", label=cycle_name(begun.label, lang(context)))
         return
     await _preview(update, context, await reports.add(services.db, context.caller, item, now=now,
                                                       tz=services.settings.tz, calendar=services.calendar,
@@ -78,7 +82,7 @@ async def on_button(update: Update, context: Ctx) -> None:
     try:
         if cb.action == "ok":
             done = await reports.submit(db, context.caller, cb.ref, now=now)
-            note = text(context, "report.submitted", label=done.label, version=done.version,
+            note = text(context, "report.submitted", label=cycle_name(done.label, lang(context)), version=done.version,
                         late=text(context, "report.late_mark") if done.late else "", count=len(done.indicators),
                         files=done.files)
             if done.version > 1:
@@ -99,14 +103,19 @@ async def cycle(update: Update, context: Ctx) -> None:
     db, now, tz = context.services.db, context.now(), context.services.settings.tz
     if not args:
         status = await cycles.status(db, now=now, tz=tz, calendar=context.services.calendar)
-        await send(update, cycle_status(status, lang(context), tz))
+        cycle_id = await nudges.current_cycle_id(db, now=now) if status.missing else None
+        keyboard = {"inline_keyboard": [[nudge_button(lang(context), Callback("n", "c", cycle_id))]]} if cycle_id else None
+        await send(update, cycle_status(status, lang(context), tz),  # 一键催办 for directors and admins (all /cycle users)
+                   reply_markup=InlineKeyboardMarkup.de_json(keyboard, context.bot) if keyboard else None)
         return
     if not is_indicators_word(args[0]):  # indicators, or 指标
         raise UsageError("cycle")
+    if not context.caller.has(Role.ADMIN):  # directors read /cycle; setting what is asked is the office's
+        raise Refused("cycle.indicators_admin_only")
     spec = command_text(update.effective_message).split(maxsplit=1)
     expected = parse_expected_spec(spec[1] if len(spec) > 1 else "")
     label = await cycles.set_expected(db, context.caller, expected, now=now)
-    await reply(update, context, "cycle.indicators_set", label=label, items=items(expected))
+    await reply(update, context, "cycle.indicators_set", label=cycle_name(label, lang(context)), items=items(expected))
 
 
 def handlers() -> list[BaseHandler]:

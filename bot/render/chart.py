@@ -1,5 +1,7 @@
 """The digest as one PNG: reporting and task status per working group (per department when the
-office has no working groups), two panels side by side, 1000×600 px.
+office has no working groups), two panels side by side, 1000×600 px. Each department is counted
+once, in its home group (the first it leads, else the first it belongs to; `home_groups`), so the
+bars add up to the departments and their task parts, not to one count per group membership.
 
 Rendering is headless and free of global pyplot state: a `matplotlib.figure.Figure` drawn by
 `FigureCanvasAgg`, never `pyplot`, so no display and no backend switch are needed. One module lock
@@ -41,8 +43,8 @@ from matplotlib.figure import Figure
 from matplotlib.font_manager import FontProperties
 from matplotlib.ticker import MaxNLocator
 
-from bot.rules.digest import DeptStanding, Digest
-from bot.texts import fmt_time
+from bot.rules.digest import DeptStanding, Digest, home_groups
+from bot.texts import fmt_time, period_name
 
 WIDTH_PX, HEIGHT_PX, DPI = 1000, 600, 100
 MAX_ROWS = 20  # bars per panel; beyond that the departments needing most attention are shown
@@ -67,7 +69,9 @@ WORDS: dict[str, dict[str, str]] = {
         "submitted": "已报送 {submitted}/{total}", "cycle": "（{label}）", "no_cycle": "暂无报送周期",
         "generated": "生成于 {at}", "tasks_line": "本期新增 {opened}，办结 {finished}，当前逾期 {overdue} 项",
         "reporting_groups": "各专班部门报送情况", "reporting_depts": "报送情况",
-        "tasks_groups": "各专班交办事项（按部门计）", "tasks_depts": "各部门交办事项",
+        "tasks_groups": "各专班交办事项（每个部门只计一次）", "tasks_depts": "各部门交办事项",
+        "other_group": "不属于任何专班",
+        "home_note": "每个部门只计入一个专班：它牵头的第一个专班，否则它参加的第一个专班",
         "reported": "已报送", "late": "逾期报送", "missing": "未报送",
         "done": "已办结", "open": "办理中", "overdue": "已逾期",
         "departments": "部门数", "parts": "事项数", "no_data": "暂无数据",
@@ -79,7 +83,9 @@ WORDS: dict[str, dict[str, str]] = {
         "submitted": "{submitted}/{total} submitted", "cycle": " ({label})", "no_cycle": "no reporting cycle yet",
         "generated": "Generated {at}", "tasks_line": "{opened} opened, {finished} finished; {overdue} overdue now",
         "reporting_groups": "Departments reported, by working group", "reporting_depts": "Reports",
-        "tasks_groups": "Task parts by working group", "tasks_depts": "Task parts by department",
+        "tasks_groups": "Task parts by working group (each department once)", "tasks_depts": "Task parts by department",
+        "other_group": "in no working group",
+        "home_note": "Each department counts in one group: the first it leads, else the first it belongs to.",
         "reported": "reported", "late": "late", "missing": "not reported",
         "done": "done", "open": "open", "overdue": "overdue",
         "departments": "departments", "parts": "task parts", "no_data": "no data",
@@ -209,16 +215,30 @@ def _label(f: Fonts, name: str, code: str) -> tuple[str, bool]:
     return label, label == code and _shorten(name) != code
 
 
-def _group_rows(d: Digest, f: Fonts) -> list[Row]:
-    by_name = {s.department: s for s in d.departments}
+def _group_rows(d: Digest, f: Fonts, w: dict[str, str]) -> list[Row]:
+    """One row per working group, each department counted once, in its home group (see
+    `bot.rules.digest.home_groups`); departments in no group make a last row of their own. So the
+    task bars add up to the departments' task parts, and the reporting bars to the departments."""
+    home = home_groups(d.groups)
+    names = [g.name for g in d.groups]
+    by_group: dict[str | None, list[DeptStanding]] = {name: [] for name in names}
+    for s in d.departments:
+        by_group.setdefault(home.get(s.department), []).append(s)
     rows = []
-    for i, g in enumerate(d.groups, 1):
-        members = list(dict.fromkeys([*g.leads, *g.members]))
-        standings = [by_name[m] for m in members if m in by_name]
+    for i, name in enumerate([*names, *([None] if by_group.get(None) else [])], 1):
+        standings = by_group[name]
         done, open_, overdue = (sum(col) for col in zip(*(_tasks(s) for s in standings), strict=False)) if standings else (0, 0, 0)
-        late = min(sum(1 for s in standings if s.reported and s.late), g.reported)
-        rows.append(Row(*_label(f, g.name, f"G{i}"), g.reported, late, len(members), done, open_, overdue))
+        reported = sum(1 for s in standings if s.reported)
+        late = sum(1 for s in standings if s.reported and s.late)
+        label = _label(f, name, f"G{i}") if name is not None else (_fit(f, w["other_group"]), False)
+        rows.append(Row(*label, reported, late, len(standings), done, open_, overdue))
     return rows
+
+
+def rows_of(d: Digest, lang: str = "zh", font: str | os.PathLike[str] | None = AUTO) -> list[Row]:
+    """Every row the chart is drawn from (before the MAX_ROWS cut), for tests and checks."""
+    f = fonts(font)
+    return _group_rows(d, f, _words(lang, f)) if d.groups else _dept_rows(d, f)
 
 
 def _dept_rows(d: Digest, f: Fonts) -> list[Row]:
@@ -283,12 +303,13 @@ def _words(lang: str, f: Fonts) -> dict[str, str]:
 
 def _titles(d: Digest, w: dict[str, str], f: Fonts, tz: ZoneInfo) -> tuple[str, str]:
     kind = w.get(d.period.kind, d.period.kind)
+    names = "en" if w is WORDS["en"] else "zh"  # without a CJK font everything is in English
     reports = w["submitted"].format(submitted=d.submitted, total=d.total)
     if d.cycle_label is None:
         reports += w["cycle"].format(label=w["no_cycle"])
     elif d.cycle_label != d.period.label:
-        reports += w["cycle"].format(label=d.cycle_label)
-    title = f"{kind} {d.period.label} · {reports}"
+        reports += w["cycle"].format(label=period_name(d.cycle_label, names))
+    title = f"{kind} {period_name(d.period.label, names)} · {reports}"
     sub = " · ".join([w["generated"].format(at=fmt_time(d.generated_at, tz)),
                       w["tasks_line"].format(opened=d.tasks_opened, finished=d.tasks_finished, overdue=len(d.overdue))])
     return _fit(f, title), _fit(f, sub)
@@ -297,7 +318,7 @@ def _titles(d: Digest, w: dict[str, str], f: Fonts, tz: ZoneInfo) -> tuple[str, 
 def _draw(d: Digest, lang: str, tz: ZoneInfo, f: Fonts) -> bytes:
     w = _words(lang, f)
     by_group = bool(d.groups)
-    every = _group_rows(d, f) if by_group else _dept_rows(d, f)
+    every = _group_rows(d, f, w) if by_group else _dept_rows(d, f)
     rows = _most_urgent(every)
 
     fig = Figure(figsize=(WIDTH_PX / DPI, HEIGHT_PX / DPI), dpi=DPI, facecolor="white")
@@ -310,6 +331,8 @@ def _draw(d: Digest, lang: str, tz: ZoneInfo, f: Fonts) -> bytes:
         notes.append(w["more"].format(shown=len(rows), count=len(every)))
     if any(r.coded for r in rows):
         notes.append(w["codes"] or WORDS["en"]["codes"])
+    if by_group:
+        notes.append(w["home_note"])
     if notes:
         note = "  ".join(notes)
         fig.text(0.02, 0.015, _safe(_fit(f, note)), ha="left", fontproperties=f.prop(8),
@@ -357,4 +380,5 @@ def chart_png(digest: Digest, lang: str, tz: ZoneInfo, *, font: str | os.PathLik
         return _draw(digest, lang, tz, chosen)
 
 
-__all__ = ["AUTO", "DPI", "HEIGHT_PX", "MAX_ROWS", "WIDTH_PX", "Fonts", "chart_png", "fonts", "packaged_font"]
+__all__ = ["AUTO", "DPI", "HEIGHT_PX", "MAX_ROWS", "WIDTH_PX", "Fonts", "Row", "chart_png", "fonts", "packaged_font",
+           "rows_of"]

@@ -1,7 +1,7 @@
 """The digest as an Excel workbook (openpyxl), in the reader's language.
 
 Sheets, in order (names in `SHEETS`, all ≤ 31 characters):
-- cover: the digest's title, period, generation time, reporting cycle and deadline, submitted/total
+- cover: the digest's title and period by name (2026年第四季度, never the stored code), generation time, reporting cycle and deadline, submitted/total
   (the two numbers and the "3/5" text), missing and late counts, tasks opened/finished/overdue;
 - tasks: one row per task — number (a number cell shown as #12, so it sorts), title, due, created,
   open/closed, parts done/all — then one column per department the listed tasks involve (in the
@@ -37,7 +37,7 @@ from openpyxl.worksheet.worksheet import Worksheet
 
 from bot.rules.digest import Digest, IndicatorSummary
 from bot.rules.indicators import number_text
-from bot.texts import CATALOG, t
+from bot.texts import CATALOG, period_name, t
 
 SHEETS: dict[str, dict[str, str]] = {
     "zh": {"cover": "概况", "tasks": "交办任务", "reports": "报送与指标", "totals": "指标合计", "liaisons": "联络员"},
@@ -191,14 +191,14 @@ def _kind(lang: str, kind: str | None) -> str | None:
     return t(lang, key) if key in CATALOG else kind
 
 
-def _cover(s: _Sheet, d: Digest, w: dict[str, str]) -> None:
+def _cover(s: _Sheet, d: Digest, w: dict[str, str], lang: str) -> None:
     p = d.period
     rows: list[tuple[str, Any]] = [
-        (w["title"], f"{w.get(p.kind, p.kind)} {p.label}"),
+        (w["title"], f"{w.get(p.kind, p.kind)} {period_name(p.label, lang)}"),
         (w["period_start"], p.start.astimezone(s.tz).date()),
-        (w["period_end"], (p.end - timedelta(seconds=1)).astimezone(s.tz).date()),
+        (w["period_end"], (p.until or p.end - timedelta(seconds=1)).astimezone(s.tz).date()),
         (w["generated"], d.generated_at),
-        (w["cycle"], d.cycle_label),
+        (w["cycle"], period_name(d.cycle_label, lang) if d.cycle_label else None),
         (w["deadline"], d.cycle_deadline),
         (w["submitted"], d.submitted),
         (w["total"], d.total),
@@ -287,14 +287,14 @@ def workbook_xlsx(digest: Digest, lang: str, tz: ZoneInfo) -> bytes:
     cover = wb.active
     assert cover is not None
     cover.title = names["cover"]
-    _cover(_Sheet(cover, tz), digest, w)
+    _cover(_Sheet(cover, tz), digest, w, lang)
     _tasks(_Sheet(wb.create_sheet(names["tasks"]), tz), digest, w, lang)
     summaries = digest.summaries()
     _reports(_Sheet(wb.create_sheet(names["reports"]), tz), digest, w, summaries)
     _totals(_Sheet(wb.create_sheet(names["totals"]), tz), w, summaries)
     _liaisons(_Sheet(wb.create_sheet(names["liaisons"]), tz), digest, w, lang)
     wb.properties.creator = "liaison-desk"
-    wb.properties.title = f"{w.get(digest.period.kind, digest.period.kind)} {digest.period.label}"
+    wb.properties.title = f"{w.get(digest.period.kind, digest.period.kind)} {period_name(digest.period.label, lang)}"
     out = io.BytesIO()
     wb.save(out)
     return out.getvalue()

@@ -35,6 +35,15 @@ DIGEST_WORDS = {
     "quarter": "quarter", "季度": "quarter", "季": "quarter", "本季度": "quarter", "季报": "quarter",
     "year": "year", "年": "year", "年度": "year", "本年": "year", "全年": "year", "年报": "year",
 }
+# /digest last week | last month | last quarter | last year: the period just ended (all the others
+# above are the period so far)
+LAST_DIGEST_WORDS = {
+    "last week": "week", "previous week": "week", "上周": "week", "上一周": "week", "上星期": "week", "上个星期": "week",
+    "last month": "month", "previous month": "month", "上月": "month", "上个月": "month", "上一月": "month",
+    "last quarter": "quarter", "previous quarter": "quarter", "上季度": "quarter", "上季": "quarter",
+    "上个季度": "quarter", "上一季度": "quarter",
+    "last year": "year", "previous year": "year", "去年": "year", "上年": "year", "上一年": "year",
+}
 # /tasks: open | overdue | done | all
 TASK_FILTER_WORDS = {
     "open": "open", "进行中": "open", "办理中": "open", "未办结": "open",
@@ -66,7 +75,19 @@ def parse_word(command: str, args: Sequence[str], words: Mapping[str, str], defa
 
 
 def parse_digest_period(args: Sequence[str]) -> str:
-    return parse_word("digest", args, DIGEST_WORDS, "week")
+    return parse_digest_request(args)[0]
+
+
+def parse_digest_request(args: Sequence[str]) -> tuple[str, bool]:
+    """`/digest [PERIOD]`: (kind, last) — the week so far by default; `上周`/`last week` (one word
+    or two) and the like are the period just ended (`last` true)."""
+    if not args:
+        return "week", False
+    key = word_key(" ".join(a for a in args if a.strip()))
+    key = " ".join(key.split())
+    if key in LAST_DIGEST_WORDS:
+        return LAST_DIGEST_WORDS[key], True
+    return parse_word("digest", args, DIGEST_WORDS, "week"), False
 
 
 def parse_task_filter(args: Sequence[str]) -> str:

@@ -24,13 +24,15 @@ class Period:
     kind: str  # week | month | quarter | year
     start: datetime  # inclusive
     end: datetime  # exclusive
-    label: str  # e.g. 2026-W47, 2026-11, 2026-Q4, 2026
+    label: str  # a code, as stored (digest_runs.label): 2026-W47, 2026-11, 2026-Q4, 2026; readers see
+    # bot.texts.period_name(label)
+    until: datetime | None = None  # on demand, the period so far: the moment it is read up to
 
 
 def period_for(kind: str, at: datetime, tz: ZoneInfo) -> Period:
-    """The period a digest sent at `at` reports on: the week or month just ended, or the quarter
-    `at` falls in (the quarterly bulletin goes out right after the reporting deadline), or the
-    year `at` falls in (on demand only)."""
+    """The period a scheduled digest sent at `at` reports on: the week or month just ended, or the
+    quarter `at` falls in (the quarterly bulletin goes out right after the reporting deadline, in
+    the quarter's last month), or the year `at` falls in."""
     local = at.astimezone(tz)
     today = local.date()
     if kind == "week":
@@ -49,6 +51,44 @@ def period_for(kind: str, at: datetime, tz: ZoneInfo) -> Period:
         return Period(kind, _midnight(date(today.year, 1, 1), tz), _midnight(date(today.year + 1, 1, 1), tz),
                       str(today.year))
     raise ValueError(f"unknown digest kind {kind!r}")
+
+
+def period_so_far(kind: str, at: datetime, tz: ZoneInfo) -> Period:
+    """`/digest [week|month|quarter|year]`: the calendar period `at` falls in, up to `at` (so what
+    happened today counts)."""
+    today = at.astimezone(tz).date()
+    if kind == "week":
+        monday = today - timedelta(days=today.weekday())
+        year, week, _ = monday.isocalendar()
+        start, end, label = monday, monday + timedelta(days=7), f"{year}-W{week:02d}"
+    elif kind == "month":
+        start = today.replace(day=1)
+        end, label = _next_month(start), f"{start:%Y-%m}"
+    elif kind == "quarter":
+        quarter = quarter_at(at, tz)
+        start, end, label = quarter.start, quarter.next().start, quarter.label
+    elif kind == "year":
+        start, end, label = date(today.year, 1, 1), date(today.year + 1, 1, 1), str(today.year)
+    else:
+        raise ValueError(f"unknown digest kind {kind!r}")
+    return Period(kind, _midnight(start, tz), _midnight(end, tz), label, until=at)
+
+
+def period_just_ended(kind: str, at: datetime, tz: ZoneInfo) -> Period:
+    """`/digest 上周|上月|上季度|去年`: the whole period before the one `at` falls in."""
+    current = period_so_far(kind, at, tz)
+    before = current.start - timedelta(days=1)
+    previous = period_so_far(kind, before, tz)
+    return Period(kind, previous.start, previous.end, previous.label)
+
+
+def on_demand_period(kind: str, at: datetime, tz: ZoneInfo, *, last: bool = False) -> Period:
+    """What `/digest` shows: the period so far, or with `last` the one just ended."""
+    return period_just_ended(kind, at, tz) if last else period_so_far(kind, at, tz)
+
+
+def _next_month(first: date) -> date:
+    return date(first.year + first.month // 12, first.month % 12 + 1, 1)
 
 
 def _midnight(day: date, tz: ZoneInfo) -> datetime:
@@ -220,6 +260,7 @@ class DeptStanding:
     tasks_overdue: int
     latest_progress: str | None  # one line
     latest_at: datetime | None
+    latest_file: tuple[str, str | None] | None = None  # (photo|document, file name) of a latest entry without text
 
 
 @dataclass(frozen=True)
@@ -229,6 +270,20 @@ class GroupStanding:
     members: list[str]
     reported: int  # departments of the group (leads and members) that have reported
     overdue: int  # overdue task parts of the group's departments
+
+
+def home_groups(groups: list[GroupStanding]) -> dict[str, str]:
+    """Each department's one home working group, where charts count its tasks and its report once
+    (however many groups it belongs to): the first group it leads, else the first it is a member
+    of, in the digest's group order. Departments in no group are not in the map."""
+    home: dict[str, str] = {}
+    for g in groups:
+        for dept in g.leads:
+            home.setdefault(dept, g.name)
+    for g in groups:
+        for dept in g.members:
+            home.setdefault(dept, g.name)
+    return home
 
 
 @dataclass(frozen=True)
@@ -271,6 +326,9 @@ class Digest:
     changes: list[Change] = field(default_factory=list)
     narrative: str | None = None
     expected: list[tuple[str, str]] = field(default_factory=list)  # the cycle's expected indicators
+    # task parts of departments that were never notified (no liaison): listed as 未通知（无联络员）,
+    # never among `overdue` nor counted as overdue (issue 11, part 3)
+    unnotified: list[OverdueItem] = field(default_factory=list)
 
     def summaries(self) -> list[IndicatorSummary]:
         """Each indicator once: total for additive units, range for rates (see `summarize`)."""
@@ -314,5 +372,6 @@ def changes(previous: dict[str, object] | None, current: dict[str, object]) -> l
 
 
 __all__ = ["KINDS", "ON_DEMAND_KINDS", "Change", "DeptStanding", "Digest", "Figure", "GroupStanding", "IndicatorSummary",
-           "LiaisonLine", "OverdueItem", "Period", "Quarter", "TaskLine", "changes", "monthly_at", "period_for",
-           "summarize", "weekly_at"]
+           "LiaisonLine", "OverdueItem", "Period", "Quarter", "TaskLine", "changes", "home_groups",
+           "monthly_at", "on_demand_period", "period_for", "period_just_ended", "period_so_far", "summarize",
+           "weekly_at"]

@@ -21,7 +21,7 @@ from bot.rules.org import ReportingRule
 from bot.rules.people import Caller
 from bot.rules.tasks import slot_is_due
 from bot.rules.workdays import WorkCalendar
-from bot.texts import fmt_time, t
+from bot.texts import cycle_name, fmt_time, t
 from bot.usecases.outbox import enqueue_in
 from storage.db import Database
 from storage.models import Report, ReportingCycle
@@ -112,9 +112,10 @@ async def queue_reminders(
             for dept in missing:
                 for person, chat, lang in chats.get(dept.id, []):  # type: ignore[arg-type]
                     key = "cycle.remind_today" if n == 0 else "cycle.remind"
+                    language = lang or default_language
                     items.append(Outgoing(chat_id=chat, dedup_key=f"cycle:{cycle.label}:dept:{dept.id}:remind-{n}:{person}",
-                                          text=t(lang or default_language, key, label=cycle.label, due=fmt_time(due, tz),
-                                                 days=n)))
+                                          text=t(language, key, label=cycle_name(cycle.label, language),
+                                                 due=fmt_time(due, tz), days=n)))
         local = at.astimezone(tz)
         if missing and calendar.is_workday(local.date()) and at >= rules.escalation_time(quarter, rule, tz, calendar):
             office = await people_repo.chats_with_role(s, "director") or \
@@ -122,7 +123,7 @@ async def queue_reminders(
             for chat, lang in office:
                 language = lang or default_language
                 items.append(Outgoing(chat_id=chat, dedup_key=f"cycle:{cycle.label}:escalation:{chat}", text=t(
-                    language, "cycle.escalation", label=cycle.label, due=fmt_time(due, tz),
+                    language, "cycle.escalation", label=cycle_name(cycle.label, language), due=fmt_time(due, tz),
                     submitted=len(members) - len(missing), total=len(members),
                     names="、".join(d.name for d in missing))))
         return await enqueue_in(s, items, at)

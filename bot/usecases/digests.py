@@ -54,6 +54,7 @@ async def _gather(s: AsyncSession, period: Period, at: datetime, tz: ZoneInfo) -
     roster = await liaison_repo.roster(s)
 
     overdue: list[OverdueItem] = []
+    unnotified: list[OverdueItem] = []
     counts: dict[int, list[int]] = defaultdict(lambda: [0, 0, 0])  # dept → open, done, overdue
     statuses: dict[int, dict[str, str]] = defaultdict(dict)
     done_at: dict[int, list[datetime | None]] = defaultdict(list)
@@ -61,13 +62,17 @@ async def _gather(s: AsyncSession, period: Period, at: datetime, tz: ZoneInfo) -
         task = by_task[target.task_id]
         closed = task.closed_at is not None
         due = target.due_at or task.due_at
-        statuses[task.id][dept.name] = shown_status(target.status, due, closed, at)  # type: ignore[index]
+        never_notified = target.notified_at is None and target.status != TargetStatus.DONE and not closed
+        statuses[task.id][dept.name] = ("unnotified" if never_notified  # type: ignore[index]
+                                        else shown_status(target.status, due, closed, at))
         done_at[task.id].append(target.done_at if target.status == TargetStatus.DONE else None)  # type: ignore[index]
         if target.status == TargetStatus.DONE:
             counts[dept.id][1] += 1  # type: ignore[index]
         elif not closed:
             counts[dept.id][0] += 1  # type: ignore[index]
-        if is_overdue(target.status, due, closed, at):
+        if never_notified:  # no liaison: listed apart, never blamed as overdue
+            unnotified.append(OverdueItem(task.id, task.title, dept.name, target.is_lead, days_overdue(due, at, tz)))  # type: ignore[arg-type]
+        elif is_overdue(target.status, due, closed, at):
             counts[dept.id][2] += 1  # type: ignore[index]
             overdue.append(OverdueItem(task.id, task.title, dept.name, target.is_lead, days_overdue(due, at, tz)))  # type: ignore[arg-type]
     opened = sum(period.start <= t.created_at < period.end for t in tasks)
@@ -91,13 +96,14 @@ async def _gather(s: AsyncSession, period: Period, at: datetime, tz: ZoneInfo) -
     for d in depts:
         entry = progress.get(d.id)  # type: ignore[arg-type]
         report = latest.get(d.id)  # type: ignore[arg-type]
-        text, when = (_one_line(entry.text or entry.file_name), entry.at) if entry else (None, None)
+        text, when = (_one_line(entry.text), entry.at) if entry else (None, None)
+        attached = (entry.kind, entry.file_name) if entry and not text and entry.kind in ("photo", "document") else None
         if report is not None and (when is None or report.submitted_at > when):
-            text, when = _one_line(report.text), report.submitted_at
+            text, when, attached = _one_line(report.text), report.submitted_at, None
         open_, done, late_ = counts[d.id]  # type: ignore[index]
         standings.append(DeptStanding(d.name, posts[d.id].name if d.id in posts else None, d.id in first,  # type: ignore[operator]
                                       bool(first.get(d.id) and first[d.id].late), report.version if report else 0,  # type: ignore[arg-type]
-                                      open_, done, late_, text, when))
+                                      open_, done, late_, text, when, attached))
 
     group_rows = []
     for g in groups:
@@ -116,12 +122,15 @@ async def _gather(s: AsyncSession, period: Period, at: datetime, tz: ZoneInfo) -
         tasks=[TaskLine(t.id, t.title, t.due_at, t.created_at, t.closed_at is not None, statuses[t.id])  # type: ignore[arg-type, index]
                for t in tasks],
         liaisons=liaisons, expected=expected_of(cycle) if cycle else [],
+        unnotified=sorted(unnotified, key=lambda o: (o.task_id, o.department)),
     )
 
 
-async def build(db: Database, kind: str, *, at: datetime, tz: ZoneInfo) -> Digest:
-    """The digest of `kind` as of `at`, compared with the last scheduled digest of that kind."""
-    period = period_for(kind, at, tz)
+async def build(db: Database, kind: str, *, at: datetime, tz: ZoneInfo, period: Period | None = None) -> Digest:
+    """The digest of `kind` as of `at`, compared with the last scheduled digest of that kind before
+    it. The period is the scheduled one (`period_for`: the one just ended) unless given (`/digest`:
+    `on_demand_period`, the period so far or the one just ended)."""
+    period = period or period_for(kind, at, tz)
     async with db.session() as s:
         digest = await _gather(s, period, at, tz)
         previous = await digest_repo.previous_run(s, kind, period.label)

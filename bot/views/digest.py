@@ -6,35 +6,101 @@ from __future__ import annotations
 import html
 import re
 from collections import defaultdict
-from datetime import timedelta
 from zoneinfo import ZoneInfo
 
 from bot.rules.chunks import split_text
-from bot.rules.digest import Change, Digest, IndicatorSummary
+from bot.rules.digest import Change, DeptStanding, Digest, IndicatorSummary, OverdueItem
 from bot.rules.indicators import convert, figure_text
-from bot.texts import Raw, fmt_date, fmt_time, t
+from bot.texts import Raw, cycle_name, fmt_date, fmt_time, overdue_days, period_name, t
 from bot.views.reports import number, summary_line
 from bot.views.tasks import role_name
 
 SEP = "、"
 
 
-def _reporting(d: Digest, lang: str, tz: ZoneInfo) -> list[str]:
+HEADLINE_LINES = 15  # the first message fits a phone screen
+NAMES_SHOWN = 6  # names in the first message before `等N个`
+TOP_OVERDUE = 3  # overdue items in the first message
+
+
+def names_text(names: list[str], lang: str, limit: int | None = None) -> str:
+    """Names joined with 、; beyond `limit`, the first ones and `等N个` (N the whole count)."""
+    if limit is None or len(names) <= limit:
+        return SEP.join(names)
+    return t(lang, "digest.names_more", names=SEP.join(names[:limit]), count=len(names))
+
+
+def overdue_line(o: OverdueItem, lang: str) -> str:
+    """`• #7 编制产业规划 — 区财政局（牵头）逾期 3 天` (never `逾期 0 天`)."""
+    return t(lang, "digest.overdue_line", id=o.task_id, title=o.title, department=o.department,
+             role=role_name(lang, o.is_lead), overdue=overdue_days(lang, o.days))
+
+
+def _reporting(d: Digest, lang: str, tz: ZoneInfo, limit: int | None = None) -> list[str]:
     if d.cycle_label is None or d.cycle_deadline is None:
         return [t(lang, "digest.no_cycle")]
-    lines = [t(lang, "digest.reporting", label=d.cycle_label, submitted=d.submitted, total=d.total,
-               due=fmt_time(d.cycle_deadline, tz))]
+    lines = [t(lang, "digest.reporting", label=cycle_name(d.cycle_label, lang), submitted=d.submitted,
+               total=d.total, due=fmt_time(d.cycle_deadline, tz))]
     if d.missing:
-        lines.append(t(lang, "digest.missing", count=len(d.missing), names=SEP.join(d.missing)))
+        lines.append(t(lang, "digest.missing", count=len(d.missing), names=names_text(d.missing, lang, limit)))
     if d.late:
-        lines.append(t(lang, "digest.late", count=len(d.late), names=SEP.join(d.late)))
+        lines.append(t(lang, "digest.late", count=len(d.late), names=names_text(d.late, lang, limit)))
     return lines
 
 
-def _tasks(d: Digest, lang: str) -> list[str]:
+def _tasks_headline(d: Digest, lang: str) -> list[str]:
     lines = [t(lang, "digest.tasks", opened=d.tasks_opened, finished=d.tasks_finished, overdue=len(d.overdue))]
-    lines += [t(lang, "digest.overdue_row", id=o.task_id, title=o.title, department=o.department,
-                role=role_name(lang, o.is_lead), days=o.days) for o in d.overdue]
+    if d.overdue:
+        lines.append(t(lang, "digest.top_overdue"))
+        lines += [overdue_line(o, lang) for o in d.overdue[:TOP_OVERDUE]]
+        if len(d.overdue) > TOP_OVERDUE:
+            lines.append(t(lang, "digest.more_overdue", count=len(d.overdue) - TOP_OVERDUE))
+    return lines
+
+
+def _title(d: Digest, lang: str) -> str:
+    return t(lang, "digest.title", title=t(lang, f"digest.kind.{d.period.kind}"), label=period_name(d.period.label, lang))
+
+
+def headline(d: Digest, lang: str, tz: ZoneInfo) -> list[str]:
+    """The first message, at most HEADLINE_LINES lines: the period, submitted/total and who is
+    missing, the task counts and the most overdue; the rest follows (`details`)."""
+    moment = d.period.until or d.generated_at
+    when = t(lang, "digest.so_far", at=fmt_time(moment, tz)) if d.period.until else \
+        t(lang, "digest.generated", at=fmt_time(moment, tz))
+    lines = [_title(d, lang), when, ""]
+    lines += _reporting(d, lang, tz, NAMES_SHOWN) + [""] + _tasks_headline(d, lang)
+    unnotified = list(dict.fromkeys(o.department for o in d.unnotified))
+    if unnotified:  # kept apart from the overdue: they were never told
+        lines.append(t(lang, "escalate.unnotified", names=names_text(unnotified, lang, NAMES_SHOWN)))
+    lines.append(t(lang, "digest.details_follow"))
+    return lines
+
+
+def details(d: Digest, lang: str, tz: ZoneInfo, *, mark: str | None = None) -> list[str]:
+    """Everything else, for the messages after the first: the full lists the headline shortened,
+    working groups, every department, the figures, the changes and the narrative."""
+    lines = [t(lang, "digest.details_title", title=t(lang, f"digest.kind.{d.period.kind}"),
+               label=period_name(d.period.label, lang))]
+    full = [t(lang, f"digest.{key}", count=len(names), names=names_text(names, lang))
+            for key, names in (("missing", d.missing), ("late", d.late)) if len(names) > NAMES_SHOWN]
+    if full:  # the names the headline shortened with 等N个
+        lines += [""] + full
+    if len(d.overdue) > TOP_OVERDUE:
+        lines += ["", t(lang, "digest.overdue_all", count=len(d.overdue))] + [overdue_line(o, lang) for o in d.overdue]
+    if d.unnotified:
+        lines += ["", t(lang, "overdue.unnotified", count=len(d.unnotified))]
+        lines += [t(lang, "overdue.unnotified_row", id=o.task_id, title=o.title, department=o.department,
+                    role=role_name(lang, o.is_lead)) for o in d.unnotified]
+    groups = _groups(d, lang)
+    if groups:
+        lines += [""] + groups
+    summaries = d.summaries()
+    lines += [""] + _departments(d, lang, tz) + [""] + _figures(d, lang, summaries)
+    if d.changes:
+        lines += ["", t(lang, "digest.changes")] + [_change(c, lang, summaries) for c in d.changes]
+    if d.narrative:
+        lines += ["", t(lang, "digest.narrative", mark=mark or "", text=Raw(html.escape(d.narrative, quote=False)))]
     return lines
 
 
@@ -50,11 +116,24 @@ def _departments(d: Digest, lang: str, tz: ZoneInfo) -> list[str]:
     lines = [t(lang, "digest.progress")]
     for s in d.departments:
         report = t(lang, "digest.reported_late" if s.late else "digest.reported") if s.reported else t(lang, "digest.not_reported")
-        latest = f"{fmt_date(s.latest_at, tz)} {s.latest_progress}" if s.latest_at and s.latest_progress else t(lang, "digest.no_progress")
+        latest = f"{fmt_date(s.latest_at, tz)} {latest_text(s, lang)}" if s.latest_at and latest_text(s, lang) \
+            else t(lang, "digest.no_progress")
         overdue = t(lang, "digest.dept_overdue", count=s.tasks_overdue) if s.tasks_overdue else ""
         lines.append(t(lang, "digest.dept_row", department=s.department, report=report, done=s.tasks_done,
                        all=s.tasks_done + s.tasks_open, overdue=overdue, latest=latest))
     return lines
+
+
+def latest_text(s: DeptStanding, lang: str) -> str | None:
+    """A department's latest progress in one line; a photo or file without text by its kind."""
+    if s.latest_progress:
+        return s.latest_progress
+    if s.latest_file is None:
+        return None
+    kind, name = s.latest_file
+    if kind == "photo" or not name:
+        return t(lang, "digest.file_photo") if kind == "photo" else t(lang, "inbox.file", name=t(lang, "inbox.unnamed"))
+    return t(lang, "digest.file_named", name=name)
 
 
 def _figures(d: Digest, lang: str, summaries: list[IndicatorSummary]) -> list[str]:
@@ -81,26 +160,14 @@ def _change(c: Change, lang: str, summaries: list[IndicatorSummary]) -> str:
 
 
 def render(d: Digest, lang: str, tz: ZoneInfo, *, mark: str | None = None) -> str:
-    """The whole digest as one HTML text (see `messages` for Telegram-sized pieces)."""
-    p = d.period
-    lines = [t(lang, "digest.title", title=t(lang, f"digest.kind.{p.kind}"), label=p.label,
-               start=fmt_date(p.start, tz), end=fmt_date(p.end - timedelta(seconds=1), tz)),
-             t(lang, "digest.generated", at=fmt_time(d.generated_at, tz)), ""]
-    lines += _reporting(d, lang, tz) + [""] + _tasks(d, lang) + [""]
-    groups = _groups(d, lang)
-    lines += groups + ([""] if groups else [])
-    summaries = d.summaries()
-    lines += _departments(d, lang, tz) + [""] + _figures(d, lang, summaries)
-    if d.changes:
-        lines += ["", t(lang, "digest.changes")] + [_change(c, lang, summaries) for c in d.changes]
-    if d.narrative:
-        lines += ["", t(lang, "digest.narrative", mark=mark or "", text=Raw(html.escape(d.narrative, quote=False)))]
-    return "\n".join(lines)
+    """The whole digest as one HTML text: the headline, then the details (see `messages`)."""
+    return "\n".join(headline(d, lang, tz) + [""] + details(d, lang, tz, mark=mark))
 
 
 def messages(d: Digest, lang: str, tz: ZoneInfo, *, mark: str | None = None) -> list[str]:
-    """Telegram-sized pieces, cut between lines; nothing is dropped."""
-    return split_text(render(d, lang, tz, mark=mark))
+    """Telegram messages: the headline first (at most HEADLINE_LINES lines), then the details cut
+    between lines into Telegram-sized pieces; nothing is dropped."""
+    return split_text("\n".join(headline(d, lang, tz))) + split_text("\n".join(details(d, lang, tz, mark=mark)))
 
 
 _TAG = re.compile(r"</?(?:b|i|u|s|code|pre|a)(?:\s[^>]*)?>")

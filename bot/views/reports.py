@@ -9,7 +9,7 @@ from bot.rules.callbacks import Callback
 from bot.rules.digest import IndicatorSummary
 from bot.rules.indicators import (Change, Indicator, convert, figure_text, number_text, shown, shown_unit,
                                   units_compatible)
-from bot.texts import fmt_time, t
+from bot.texts import cycle_name, fmt_time, t
 from bot.views.tasks import Keyboard, button
 
 
@@ -77,7 +77,8 @@ def items(pairs: list[tuple[str, str]]) -> str:
 
 def draft(view, lang: str, tz: ZoneInfo) -> tuple[str, Keyboard]:  # type: ignore[no-untyped-def]
     """The preview a liaison confirms: what was captured, what the office still expects."""
-    lines = [t(lang, "report.draft", label=view.label, version=view.version, due=fmt_time(view.deadline, tz))]
+    lines = [t(lang, "report.draft", label=cycle_name(view.label, lang), version=view.version,
+               due=fmt_time(view.deadline, tz))]
     if view.late:
         lines.append(t(lang, "report.draft_late"))
     if view.base_version:
@@ -100,7 +101,7 @@ def draft(view, lang: str, tz: ZoneInfo) -> tuple[str, Keyboard]:  # type: ignor
 
 def cycle_status(status, lang: str, tz: ZoneInfo) -> str:  # type: ignore[no-untyped-def]
     sep = "、"
-    lines = [t(lang, "cycle.status", label=status.label, due=fmt_time(status.deadline, tz),
+    lines = [t(lang, "cycle.status", label=cycle_name(status.label, lang), due=fmt_time(status.deadline, tz),
                submitted=len(status.submitted), total=status.total)]
     lines.append(t(lang, "cycle.missing", names=sep.join(status.missing)) if status.missing else t(lang, "cycle.all_in"))
     if status.late:

@@ -48,11 +48,12 @@ async def test_each_director_gets_each_scheduled_digest_once(desk: Desk, clock, 
     await desk.delivered()
     for director in directors:
         sent = desk.api.sent_messages(director.id)
-        weekly = [c for c in sent if "周调度" in (c.text or "") and c.method == "sendMessage"]
-        monthly = [c for c in sent if "月度分析" in (c.text or "") and c.method == "sendMessage"]
+        # the first message of each (the details follow in messages titled （续）)
+        weekly = [c for c in sent if "周调度" in (c.text or "") and "（续）" not in c.text and c.method == "sendMessage"]
+        monthly = [c for c in sent if "月度分析" in (c.text or "") and "（续）" not in c.text and c.method == "sendMessage"]
         charts = [c for c in sent if c.method == "sendPhoto"]
-        assert len(weekly) == 1 and "2026-W48" in weekly[0].text
-        assert len(monthly) == 1 and "2026-11" in monthly[0].text
+        assert len(weekly) == 1 and "2026年第48周（11月23日—11月29日）" in weekly[0].text  # the week just ended
+        assert len(monthly) == 1 and "2026年11月" in monthly[0].text
         assert len(charts) == 2 and all(c.files["photo"].data.startswith(PNG) for c in charts)
     for outsider in (liaison.id, ADMIN_ID):
         assert not any("周调度" in (c.text or "") or c.method == "sendPhoto" for c in desk.api.sent_messages(outsider))
@@ -61,14 +62,16 @@ async def test_each_director_gets_each_scheduled_digest_once(desk: Desk, clock, 
 async def test_directors_commands_on_demand(desk: Desk, clock, office):  # type: ignore[no-untyped-def]
     directors, liaison = office
     director = directors[0]
-    await desk.admin.send("/assign 区交通局 | 2026-11-25 | 路网数据")
+    await desk.admin.send("/assign 区交通局,区财政局 | 2026-11-25 | 路网数据")  # 区交通局 has no liaison
     clock.current = local(2026, 11, 30, 10, 0)
     mark = desk.api.mark()
     assert "周调度" in await director.send("/digest")
     await desk.api.wait_for(lambda c: c.method == "sendPhoto" and c.chat_id == director.id, after=mark)
-    assert "#1 路网数据 — 区交通局（牵头）逾期 5 天" in await director.send("/overdue")
+    overdue = await director.send("/overdue")
+    assert "#1 路网数据 — 区财政局（牵头）逾期 5 天" in overdue
+    assert "未通知（无联络员）" in overdue and "区交通局" in overdue.split("未通知（无联络员）")[1]
     status = await director.send("/status 交通局")
-    assert "区交通局" in status and "逾期 1" in status and "尚无联络员" in status
+    assert "区交通局" in status and "尚无联络员" in status
     mark = desk.api.mark()
     await director.send_raw("/export tasks")
     document = await desk.api.wait_for(lambda c: c.method == "sendDocument" and c.chat_id == director.id, after=mark)

@@ -59,14 +59,14 @@ async def quarter(desk: Desk, clock):  # type: ignore[no-untyped-def]
 async def test_report_with_indicators_attachment_and_a_second_version(desk: Desk, clock, quarter):  # type: ignore[no-untyped-def]
     a, b, _ = quarter
     status = await desk.admin.send("/cycle")
-    assert "2026-Q4" in status and "2026-12-25 18:00" in status and "0/3" in status
+    assert "2026年第四季度报送" in status and "2026-12-25 18:00" in status and "0/3" in status
 
     clock.current = local(2026, 11, 2, 10, 0)
     preview = await a.send_raw("/report 产值：49.6亿元\n引进项目：21个\n增长：12.5%\n本季度完成道路建设")
     assert "第 1 版" in preview.text and "产值：49.6亿元" in preview.text and "引进项目：21个" in preview.text
     assert "增长：12.5%" in preview.text and "其他内容 1 行" in preview.text
     assert await count(desk, Report) == 0  # nothing counts before confirming
-    assert "已提交 2026-Q4 季度报送（第 1 版）" in await press(desk, a, preview, "确认提交")
+    assert "已提交2026年第四季度报送（第 1 版）" in await press(desk, a, preview, "确认提交")
 
     assert "已在第 1 版的基础上开始新的一版" in await a.send("/report")
     mark = desk.api.mark()
@@ -157,7 +157,7 @@ async def test_report_needs_a_liaison_and_finds_the_cycle_before_any_tick(desk: 
     liaison = desk.chat(4998, "联络员")
     await liaison.send(f"/start {await desk.invite('区科技局')}")
     # no tick has run: the quarter's cycle was opened when the bot started (tests/e2e/test_liaisons_receive.py)
-    assert "2026-Q4" in await liaison.send("/report 产值：1亿元")
-    assert "2026-Q4" in await desk.admin.send("/cycle")
+    assert "2026年第四季度" in await liaison.send("/report 产值：1亿元")
+    assert "2026年第四季度" in await desk.admin.send("/cycle")
     assert (await desk.admin.send("/cycle foo")).startswith("用法：/cycle")
     assert (await desk.admin.send("/cycle indicators 多余")).startswith("用法：/cycle")

@@ -3,7 +3,8 @@ indicator totals, on SQLite and PostgreSQL."""
 
 from __future__ import annotations
 
-from datetime import datetime
+import re
+from datetime import datetime, timedelta
 from decimal import Decimal
 from pathlib import Path
 from zoneinfo import ZoneInfo
@@ -77,10 +78,11 @@ async def test_quarterly_digest_counts_names_and_totals_exactly(quarter):  # typ
     assert totals[("引进项目", "个")] == Decimal("25")
     assert totals[("协议投资", "亿元")] == Decimal("179.5")
     overdue = {(o.department, o.days) for o in digest.overdue}
-    assert overdue == {("区发展改革委", 16), ("区交通局", 16), ("区水利局", 16), ("区规划自然资源局", 16)}
+    assert overdue == {("区交通局", 16)}  # the others have no liaison: never notified, not overdue
+    assert {o.department for o in digest.unnotified} == {"区发展改革委", "区水利局", "区规划自然资源局"}
     assert (digest.tasks_opened, digest.tasks_finished) == (1, 0)
     group = next(g for g in digest.groups if g.name == "要素保障工作专班")
-    assert group.leads == ["区经济信息委"] and group.reported == 1 and group.overdue == 4
+    assert group.leads == ["区经济信息委"] and group.reported == 1 and group.overdue == 1
     transport = next(d for d in digest.departments if d.department == "区交通局")
     assert (transport.reported, transport.tasks_open, transport.tasks_overdue) == (False, 1, 1)
     assert transport.latest_progress == "管网施工过半"
@@ -138,4 +140,51 @@ async def test_a_long_digest_is_split_without_losing_a_line(db):  # type: ignore
     assert len(pieces) > 1 and all(len(p) <= 4096 for p in pieces)
     joined = "\n".join(pieces)
     assert all(name in joined for name in names)
-    assert joined.split("\n") == render(digest, "zh", TZ).split("\n")
+    lines = [line for line in render(digest, "zh", TZ).split("\n") if line]
+    assert [line for line in joined.split("\n") if line] == lines  # every line, in order
+
+
+# ------------------------------------------------ what directors read (issue 11, part 2), with real data
+
+
+async def test_on_demand_digest_is_the_period_so_far(quarter):  # type: ignore[no-untyped-def]
+    """On a Friday `/digest` counts the three tasks created that day; `/digest 上周` and the
+    scheduled weekly digest are the week just ended, which had none."""
+    from bot.rules.digest import on_demand_period
+
+    db, _ = quarter
+    friday = local(2026, 12, 11, 9, 0)
+    for n in range(3):
+        await tasks.create(db, ADMIN, parse_assign(f"区财政局 | 2026-12-31 | 今天的事项{n}", now=friday, tz=TZ),
+                           now=friday + timedelta(hours=n), tz=TZ, default_language="zh")
+    at = local(2026, 12, 11, 15, 0)
+    so_far = await digests.build(db, "week", at=at, tz=TZ, period=on_demand_period("week", at, TZ))
+    assert so_far.tasks_opened == 3 and so_far.period.label == "2026-W50"
+    assert "本期新增 3" in plain(messages(so_far, "zh", TZ)[0]) and "截至 2026-12-11 15:00" in plain(render(so_far, "zh", TZ))
+    last = await digests.build(db, "week", at=at, tz=TZ, period=on_demand_period("week", at, TZ, last=True))
+    scheduled = await digests.build(db, "week", at=at, tz=TZ)
+    assert last.tasks_opened == scheduled.tasks_opened == 0
+    assert last.period.label == scheduled.period.label == "2026-W49"
+    assert "2026年第49周（11月30日—12月6日）" in messages(last, "zh", TZ)[0]
+
+
+@pytest.mark.parametrize("kind", ["week", "month", "quarter", "year"])
+async def test_every_digest_opens_with_a_short_message_and_names_every_department(quarter, kind):  # type: ignore[no-untyped-def]
+    """Acceptance 4 on the example org (24 departments, 7 working groups); the chart counts each
+    (task, department) assignment once, though departments belong to several groups."""
+    from bot.render.chart import rows_of
+
+    db, finance = quarter
+    await late_finance_report(db, finance)
+    digest = await digests.build(db, kind, at=local(2026, 12, 26, 9, 0), tz=TZ)
+    pieces = messages(digest, "zh", TZ)
+    assert len(plain(pieces[0]).split("\n")) <= 15
+    assert not re.search(r"Q[1-4]|W\d|v\d", "\n".join(pieces))
+    joined = plain("\n".join(pieces))
+    everyone = [d.department for d in digest.departments]
+    assert len(everyone) == 24 and all(name in joined for name in everyone)
+    assignments = sum(len(t.statuses) for t in digest.tasks if not t.closed)
+    assert assignments == 5  # 要素保障工作专班: one lead, four members
+    bars = rows_of(digest, "zh")
+    assert sum(r.done + r.open + r.overdue for r in bars) == assignments
+    assert sum(r.size for r in bars) == 24

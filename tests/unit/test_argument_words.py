@@ -73,9 +73,15 @@ def _choices(usage: str, command: str) -> list[list[str]]:
 ])
 def test_the_usage_lines_list_working_words_in_each_language(command, parse):
     zh, en = CATALOG[f"usage.{command}"]
-    [zh_words], [en_words] = _choices(zh, command), _choices(en, command)
+    zh_groups, [en_words] = _choices(zh, command), _choices(en, command)
+    zh_words = zh_groups[0]
     assert all(re.fullmatch(r"[\u4e00-\u9fff]+", w) for w in zh_words), zh  # no English in the Chinese line
     assert [parse([w]) for w in zh_words] == [parse([w]) for w in en_words] == en_words
+    if command == "digest":  # /digest 上周|上月|上季度|去年: the period just ended
+        [_, last] = zh_groups
+        assert [commands.parse_digest_request([w]) for w in last] == [(k, True) for k in en_words]
+        assert [commands.parse_digest_request(["last", k]) for k in en_words] == [(k, True) for k in en_words]
+        assert "last week" in en
 
 
 def test_role_and_language_words_of_the_chinese_usage_lines_work():

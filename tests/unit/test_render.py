@@ -161,7 +161,8 @@ def test_workbook_sheets_are_named_in_the_language() -> None:
 
 def test_cover_has_the_period_generation_time_and_submitted_over_total() -> None:
     cover = dict(rows(read(workbook_xlsx(digest(), "zh", TZ))["概况"]))
-    assert cover["标题"] == "周调度 2026-W47"
+    assert cover["标题"] == "周调度 2026年第47周（11月16日—11月22日）"  # the name, never the stored code
+    assert cover["报送周期"] == "2026年第四季度"
     assert cover["生成时间"] == datetime(2026, 11, 23, 9, 0)  # naive, office time
     assert cover["统计区间起"] == datetime(2026, 11, 16) and cover["统计区间止"] == datetime(2026, 11, 22)
     assert cover["报送截止"] == datetime(2026, 12, 25, 18, 0)
