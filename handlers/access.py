@@ -10,7 +10,7 @@ from telegram.constants import ChatType
 from telegram.ext import ApplicationHandlerStop, TypeHandler
 
 from bot.rules.people import UserInfo
-from bot.rules.callbacks import REQUIRED_ROLE, decode
+from bot.rules.callbacks import decode, may_press, required_role
 from bot.rules.roles import Role, command_spec, is_allowed
 from bot.texts import role_names, t
 from bot.usecases import audit, people, updates
@@ -67,16 +67,17 @@ async def gate(update: Update, context: Ctx) -> None:
 
 
 async def _check_button(update: Update, context: Ctx) -> None:
-    """Office buttons (extension decisions, files) need the admin role, like office commands."""
+    """Office buttons need their role, like office commands: extension decisions and the inbox's
+    files the admin role; files of tasks and 一键催办 the director's (or admin's)."""
     query = update.callback_query
     assert query is not None
     cb = decode(query.data)
-    needed = REQUIRED_ROLE.get(cb.kind) if cb else None
-    if cb is None or needed is None or needed == Role.LIAISON or needed in context.caller.roles:
+    if cb is None or may_press(cb.kind, cb.action, context.caller.roles):
         return  # malformed buttons get their notice from the handler; liaisons are checked per task
     await audit.record(context.services.db, now=context.now(), actor_id=context.caller.telegram_id,
                        action=f"button:{cb.kind}:{cb.action}", outcome="denied", target=str(cb.ref))
-    await query.answer(t(lang(context), "access.denied_button"))
+    directors = required_role(cb.kind, cb.action) == Role.DIRECTOR
+    await query.answer(t(lang(context), "access.denied_button_directors" if directors else "access.denied_button"))
     raise ApplicationHandlerStop
 
 

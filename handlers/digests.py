@@ -2,17 +2,17 @@
 
 from __future__ import annotations
 
-from telegram import Update
+from telegram import InlineKeyboardMarkup, Update
 from telegram.ext import BaseHandler, CommandHandler
 
 from bot.errors import UsageError
 from bot.narrative import with_narrative
-from bot.rules.commands import parse_digest_period, parse_export
-from bot.rules.digest import Digest
-from bot.texts import fmt_date
-from bot.usecases import digests
+from bot.rules.commands import parse_digest_request, parse_export
+from bot.rules.digest import Digest, on_demand_period
+from bot.texts import fmt_date, period_name
+from bot.usecases import digests, tasks
 from bot.views.digest_bundle import bundle
-from bot.views.tasks import role_name
+from bot.views.task_lists import overdue_view
 from handlers.context import Ctx
 from handlers.replies import lang, send, text
 
@@ -22,8 +22,12 @@ async def _build(context: Ctx, kind: str) -> Digest:
 
 
 async def digest(update: Update, context: Ctx) -> None:
-    kind = parse_digest_period(context.args or [])
-    result = await with_narrative(context.services.settings, await _build(context, kind), lang(context))
+    """`/digest [PERIOD]`: the period so far; `/digest 上周|上月|上季度|去年`: the one just ended."""
+    kind, last = parse_digest_request(context.args or [])
+    at, tz = context.now(), context.services.settings.tz
+    period = on_demand_period(kind, at, tz, last=last)
+    built = await digests.build(context.services.db, kind, at=at, tz=tz, period=period)
+    result = await with_narrative(context.services.settings, built, lang(context))
     pieces, chart, caption = bundle(result, lang(context), context.services.settings.tz)
     for piece in pieces:
         await send(update, piece)
@@ -35,14 +39,9 @@ async def digest(update: Update, context: Ctx) -> None:
 async def overdue(update: Update, context: Ctx) -> None:
     if context.args:
         raise UsageError("overdue")
-    items = (await _build(context, "week")).overdue
-    if not items:
-        await send(update, text(context, "overdue.none"))
-        return
-    lines = [text(context, "overdue.header", count=len(items))]
-    lines += [text(context, "digest.overdue_row", id=o.task_id, title=o.title, department=o.department,
-                   role=role_name(lang(context), o.is_lead), days=o.days) for o in items]
-    await send(update, "\n".join(lines))
+    items = await tasks.overdue(context.services.db, now=context.now(), tz=context.services.settings.tz)
+    body, keyboard = overdue_view(items, lang(context), nudge=True)  # /overdue is for directors and admins
+    await send(update, body, reply_markup=InlineKeyboardMarkup.de_json(keyboard, context.bot) if keyboard else None)
 
 
 async def status(update: Update, context: Ctx) -> None:
@@ -69,7 +68,8 @@ async def export(update: Update, context: Ctx) -> None:
     message = update.effective_message
     assert message is not None
     await message.reply_document(data, filename=f"liaison-desk-{which}-{result.period.label}.xlsx",
-                                 caption=text(context, "digest.export_caption", label=result.period.label))
+                                 caption=text(context, "digest.export_caption",
+                                              label=period_name(result.period.label, lang(context))))
 
 
 def handlers() -> list[BaseHandler]:

@@ -35,7 +35,10 @@ async def start(update: Update, context: Ctx) -> None:
 async def _register(update: Update, context: Ctx, code: str) -> None:
     info = user_info(update)
     assert info is not None  # the access layer stops updates without a user
-    result = await registration.redeem(context.services.db, info, code, now=context.now())
+    settings = context.services.settings
+    result = await registration.redeem(context.services.db, info, code, now=context.now(),
+                                       admin_ids=settings.bot_admin_ids, default_language=settings.bot_language)
+    context.services.wake_outbox()  # the admins' note
     kind = text(context, f"kind.{result.kind}")
     if result.already:
         await send(update, text(context, "register.already", department=result.department, kind=kind))

@@ -1,5 +1,5 @@
-"""Task commands: the office's /assign, /tasks, /task, /extend, /close; the liaisons' /progress,
-/done, /mytasks."""
+"""Task commands: the office's /assign, /extend, /close; the office's and directors' /tasks, /task
+(read only, with 一键催办); the liaisons' /progress, /done, /mytasks."""
 
 from __future__ import annotations
 
@@ -10,6 +10,7 @@ from telegram.ext import BaseHandler, CommandHandler, MessageHandler
 
 from bot.errors import UsageError
 from bot.rules.commands import parse_task_filter
+from bot.rules.roles import Role
 from bot.rules.tasks import parse_assign, parse_due, parse_numbered
 from bot.usecases import task_actions, tasks
 from bot.views.task_lists import department_list, detail_view, summary_list
@@ -56,7 +57,8 @@ async def show_task(update: Update, context: Ctx) -> None:
         raise UsageError("task")
     number, _ = parse_numbered(args, "task", text_required=False)
     detail = await tasks.detail(context.services.db, number, now=context.now())
-    body, keyboard = detail_view(detail, lang(context), context.services.settings.tz)
+    body, keyboard = detail_view(detail, lang(context), context.services.settings.tz,
+                                 nudge=context.caller.has(Role.DIRECTOR) or context.caller.has(Role.ADMIN))
     await send(update, body, reply_markup=InlineKeyboardMarkup.de_json(keyboard, context.bot) if keyboard else None)
 
 

@@ -22,15 +22,35 @@ KINDS = {
     "r": {"ok", "no"},  # a liaison's report draft: submit or discard (draft id)
     "i": {"t", "r", "k"},  # a liaison files their own kept message: under a task, the report, or just kept
     "ib": {"t", "n"},  # the office's /inbox: file a kept message under a task; the next page (page number)
+    "n": {"t", "c", "o"},  # 一键催办: remind a task's laggards (task id), the cycle's missing (cycle id), all overdue (1)
 }
 
 # Actions that may carry a second id: the kept message (ID) and the task target (ID2).
 TWO_REFS = {("i", "t"), ("ib", "t")}
 
 
-# Who may press which kind of button (checked by the access layer, like commands).
-REQUIRED_ROLE = {"t": Role.LIAISON, "x": Role.ADMIN, "f": Role.ADMIN, "r": Role.LIAISON, "i": Role.LIAISON,
-                 "ib": Role.ADMIN}
+# Who may press which kind of button (checked by the access layer, like commands). DIRECTOR means
+# directors and admins (admins can do everything directors can); LIAISON buttons are checked per
+# task or draft by the use case.
+REQUIRED_ROLE = {"t": Role.LIAISON, "x": Role.ADMIN, "f": Role.DIRECTOR, "r": Role.LIAISON, "i": Role.LIAISON,
+                 "ib": Role.ADMIN, "n": Role.DIRECTOR}
+# Actions stricter than their kind: a kept message's file belongs to the office's /inbox.
+ACTION_ROLE = {("f", "i"): Role.ADMIN}
+
+
+def required_role(kind: str, action: str) -> Role | None:
+    return ACTION_ROLE.get((kind, action), REQUIRED_ROLE.get(kind))
+
+
+def may_press(kind: str, action: str, roles: frozenset[Role]) -> bool:
+    """Whether the access layer lets a person holding `roles` press a button of `kind`/`action`
+    (unknown kinds and liaison buttons pass: their handler answers them)."""
+    needed = required_role(kind, action)
+    if needed is None or needed == Role.LIAISON:
+        return True
+    if needed == Role.DIRECTOR:
+        return bool(roles & {Role.DIRECTOR, Role.ADMIN})
+    return needed in roles
 
 
 @dataclass(frozen=True)

@@ -48,8 +48,9 @@ COMMANDS: tuple[CommandSpec, ...] = (
     _spec("audit", *_OFFICE),
     _spec("broadcast", *_OFFICE),
     _spec("assign", *_OFFICE),
-    _spec("tasks", *_OFFICE),
-    _spec("task", *_OFFICE),
+    _spec("tasks", *_DIRECTORS),  # directors read tasks (read only: nothing there changes a task)
+    _spec("task", *_DIRECTORS),
+    _spec("comment", *_DIRECTORS),  # 批示: a director's comment on a task, to its liaisons
     _spec("extend", *_OFFICE),
     _spec("close", *_OFFICE),
     _spec("inbox", *_OFFICE),
@@ -57,7 +58,7 @@ COMMANDS: tuple[CommandSpec, ...] = (
     _spec("done", Role.LIAISON),
     _spec("mytasks", Role.LIAISON),
     _spec("report", Role.LIAISON),
-    _spec("cycle", *_OFFICE),
+    _spec("cycle", *_DIRECTORS),  # `/cycle indicators …` stays the office's (checked by the handler)
     _spec("digest", *_DIRECTORS),
     _spec("overdue", *_DIRECTORS),
     _spec("status", *_DIRECTORS),

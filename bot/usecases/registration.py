@@ -8,7 +8,10 @@ from datetime import datetime
 from bot.errors import Refused
 from bot.rules import invites as rules
 from bot.rules.people import Caller, UserInfo
+from bot.rules.delivery import Outgoing
+from bot.texts import t
 from bot.usecases.names import resolve_department
+from bot.usecases.outbox import enqueue_in
 from storage.db import Database
 from storage.models import Department, InviteCode, Person
 from storage.repos import audit as audit_repo
@@ -61,18 +64,39 @@ async def _refuse(db: Database, user: UserInfo, state: str, now: datetime) -> Re
     return Refused(f"invite.{state}")
 
 
-async def redeem(db: Database, user: UserInfo, code: str, *, now: datetime) -> Registration:
+async def redeem(db: Database, user: UserInfo, code: str, *, now: datetime, admin_ids: frozenset[int] = frozenset(),
+                 default_language: str = "zh") -> Registration:
     """Register `user` as the liaison of the code's department. The previous liaison's appointment
     ends (kept as history). A code works once, for 7 days; repeated wrong codes lock the user out
-    for a while. A refusal is audited and raised as `Refused`."""
+    for a while. A refusal is audited and raised as `Refused`. Every admin (granted, or one of
+    `admin_ids` with a chat) is told through the outbox, with how many departments now have one."""
     async with db.transaction() as s:
         state, invite = await _check(s, user, code, now)
         if invite is not None and state == rules.InviteState.VALID:
             result = await _appoint(s, user, invite.id, invite.department_id, invite.kind, now)  # type: ignore[arg-type]
             if result is not None:
+                if not result.already:
+                    await _tell_admins(s, user, result, invite.id, now=now, admin_ids=admin_ids,  # type: ignore[arg-type]
+                                       default_language=default_language)
                 return result
             state = rules.InviteState.USED  # another user claimed it a moment ago
     raise await _refuse(db, user, str(state), now)
+
+
+async def _tell_admins(s: AsyncSession, user: UserInfo, result: Registration, invite_id: int, *, now: datetime,
+                       admin_ids: frozenset[int], default_language: str) -> None:
+    """`区财政局：张三 已登记为联络员（已登记 5/24）` to every admin: departments with a liaison of
+    all departments."""
+    roster = await liaison_repo.roster(s)
+    total = len({dept.id for dept, _, _ in roster})
+    registered = len({dept.id for dept, appointment, _ in roster if appointment is not None})
+    items = []
+    for chat, lang in await people_repo.chats_with_role(s, "admin", admin_ids):
+        language = lang or default_language
+        items.append(Outgoing(chat_id=chat, dedup_key=f"register:invite:{invite_id}:admin:{chat}", text=t(
+            language, "register.admin_note", department=result.department, name=user.full_name.strip() or "?",
+            kind=t(language, f"kind.{result.kind}"), registered=registered, total=total)))
+    await enqueue_in(s, items, now)
 
 
 async def _check(s: AsyncSession, user: UserInfo, code: str, now: datetime) -> tuple[str, InviteCode | None]:

@@ -14,7 +14,7 @@ from bot.rules.delivery import Outgoing
 from bot.rules.tasks import Calendar, TargetStatus
 from bot.texts import t
 from bot.usecases.outbox import enqueue_in
-from bot.usecases.tasks import view_of
+from bot.usecases.tasks import never_notified, view_of
 from bot.views.tasks import Overdue, escalation, reminder
 from storage.db import Database
 from storage.repos import people as people_repo
@@ -33,6 +33,7 @@ async def queue_reminders(
         rows = await task_repo.targets_with_departments(s, list(open_tasks))
         chats = await task_repo.liaison_chats(s, sorted({tg.department_id for tg, _ in rows}))
         overdue: dict[int, list[Overdue]] = {}
+        unnotified: dict[int, list[str]] = {}
         for target, dept in rows:
             task = open_tasks[target.task_id]
             if target.status == TargetStatus.DONE:
@@ -49,7 +50,10 @@ async def queue_reminders(
             day = rules.overdue_nudge_day(due, at, tz, calendar)
             if day is not None:
                 planned.append((f"overdue@{day.isoformat()}", "overdue", rules.days_overdue(due, at, tz)))
-            if rules.is_overdue(target.status, due, False, at):
+            if never_notified(target, False):  # no liaison: named apart, never as overdue
+                if at > due:
+                    unnotified.setdefault(task.id, []).append(dept.name)  # type: ignore[arg-type]
+            elif rules.is_overdue(target.status, due, False, at):
                 overdue.setdefault(task.id, []).append(  # type: ignore[arg-type]
                     Overdue(dept.name, target.is_lead, rules.days_overdue(due, at, tz), target.status))
             for person, chat, lang in chats.get(dept.id, []):  # type: ignore[arg-type]
@@ -60,13 +64,14 @@ async def queue_reminders(
                         ref_kind="target", ref_id=target.id))
         directors = await people_repo.chats_with_role(s, "director")
         office = directors or await people_repo.chats_with_role(s, "admin", admin_ids)
-        for task_id, late in overdue.items():
+        for task_id in sorted({*overdue, *unnotified}):
             task = open_tasks[task_id]
             if not workday or at < rules.escalation_at(task.due_at, tz, calendar):
                 continue
             for chat, lang in office:
                 items.append(Outgoing(chat_id=chat, dedup_key=f"task:{task_id}:escalation:{chat}",
-                                      text=escalation(task_id, task.title, task.due_at, late, lang or default_language, tz)))
+                                      text=escalation(task_id, task.title, task.due_at, overdue.get(task_id, []),
+                                                      lang or default_language, tz, unnotified.get(task_id, ()))))
         if not calendar.covers(local_day.year):
             for chat, lang in await people_repo.chats_with_role(s, "admin", admin_ids):
                 items.append(Outgoing(chat_id=chat, dedup_key=f"calendar:uncovered:{local_day.year}:{chat}",

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from datetime import datetime
 from zoneinfo import ZoneInfo
 
@@ -12,13 +12,15 @@ from bot.errors import NotFound
 from bot.rules.delivery import Outgoing, Status, payload_meta, render_payload, shows_same
 from bot.rules.names import find_name
 from bot.rules.people import Caller
-from bot.rules.tasks import AssignRequest, TargetStatus, is_overdue, shown_status
+from bot.rules.tasks import AssignRequest, TargetStatus, days_overdue, is_overdue, shown_status
 from bot.usecases import names as name_lookup
 from bot.usecases.outbox import enqueue_in
-from bot.views.tasks import ProgressView, TargetView, TaskDetail, TaskSummary, file_caption, notice
+from bot.views.tasks import (CommentView, OverdueList, OverdueRow, ProgressView, TargetView, TaskDetail, TaskSummary,
+                             file_caption, notice)
 from storage.db import Database
 from storage.models import Department, Task, TaskProgress, TaskTarget
 from storage.repos import audit as audit_repo
+from storage.repos import directors as directors_repo
 from storage.repos import inbox as inbox_repo
 from storage.repos import liaisons as liaisons_repo
 from storage.repos import org as org_repo
@@ -209,6 +211,12 @@ async def notify_late_registrations(db: Database, *, now: datetime, tz: ZoneInfo
 # ---------------------------------------------------------------- views
 
 
+def never_notified(target: TaskTarget, closed: bool) -> bool:
+    """A department's part that no liaison was ever told of (the department has none): shown as
+    未通知（无联络员）, never counted or blamed as overdue."""
+    return target.notified_at is None and target.status != TargetStatus.DONE and not closed
+
+
 async def summaries(db: Database, which: str, *, now: datetime) -> list[TaskSummary]:
     """which: open | overdue | done | all."""
     async with db.session() as s:
@@ -219,8 +227,11 @@ async def summaries(db: Database, which: str, *, now: datetime) -> list[TaskSumm
         mine = [tg for tg, _ in rows if tg.task_id == task.id]
         closed = task.closed_at is not None
         done = sum(tg.status == TargetStatus.DONE for tg in mine)
-        late = sum(is_overdue(tg.status, tg.due_at or task.due_at, closed, now) for tg in mine)
-        summary = TaskSummary(task.id, task.title, task.due_at, len(mine), done, late, closed)  # type: ignore[arg-type]
+        late = sum(not never_notified(tg, closed) and is_overdue(tg.status, tg.due_at or task.due_at, closed, now)
+                   for tg in mine)
+        unnotified = sum(never_notified(tg, closed) for tg in mine)
+        summary = TaskSummary(task.id, task.title, task.due_at, len(mine), done, late, closed,  # type: ignore[arg-type]
+                              unnotified)
         if which == "overdue" and not late:
             continue
         if which == "done" and not (mine and done == len(mine)):
@@ -236,14 +247,37 @@ async def detail(db: Database, task_id: int, *, now: datetime) -> TaskDetail:
             raise NotFound("task.not_found", id=task_id)
         rows = await task_repo.targets_with_departments(s, [task_id])
         entries = await task_repo.progress_of(s, [tg.id for tg, _ in rows])  # type: ignore[misc]
+        said = await directors_repo.comments(s, task_id)
     names = {tg.id: d.name for tg, d in rows}
+    closed = task.closed_at is not None
     return TaskDetail(
         task.id, task.title, task.details, task.due_at, task.created_at, task.closed_at is not None,  # type: ignore[arg-type]
         task.attachment_name if task.attachment_file_id else None,
-        [(view_of(task, tg, d, now), tg.notified_at is not None, tg.due_at) for tg, d in rows],
+        [(replace(view_of(task, tg, d, now), status="unnotified") if never_notified(tg, closed)
+          else view_of(task, tg, d, now), tg.notified_at is not None, tg.due_at) for tg, d in rows],
         [ProgressView(p.id, names[p.target_id], p.at, p.text, p.kind, p.file_name, p.file_id is not None)  # type: ignore[arg-type]
          for p in entries],
+        [CommentView(event.at, author, department, event.note or "") for event, author, department in said],
     )
+
+
+async def overdue(db: Database, *, now: datetime, tz: ZoneInfo) -> OverdueList:
+    """`/overdue`: every overdue part of an open task (most overdue first), and apart from them the
+    parts of departments never notified (no liaison)."""
+    async with db.session() as s:
+        open_tasks = {t.id: t for t in await task_repo.tasks(s, open_only=True)}
+        rows = await task_repo.targets_with_departments(s, list(open_tasks))  # type: ignore[arg-type]
+    late: list[OverdueRow] = []
+    unnotified: list[OverdueRow] = []
+    for target, dept in rows:
+        task = open_tasks[target.task_id]
+        due = target.due_at or task.due_at
+        row = OverdueRow(task.id, task.title, dept.name, target.is_lead, days_overdue(due, now, tz))  # type: ignore[arg-type]
+        if never_notified(target, False):
+            unnotified.append(row)
+        elif is_overdue(target.status, due, False, now):
+            late.append(row)
+    return OverdueList(sorted(late, key=lambda o: (-o.days, o.task_id, o.department)), unnotified)
 
 
 async def department_tasks(db: Database, caller: Caller, *, now: datetime) -> tuple[str, list[TargetView]]:

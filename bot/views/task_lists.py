@@ -7,10 +7,11 @@ from zoneinfo import ZoneInfo
 
 from bot.rules.callbacks import Callback
 from bot.texts import fmt_due, fmt_time, t
-from bot.views.tasks import (Keyboard, TargetView, TaskDetail, TaskSummary, button, file_label, role_name,
-                             status_name)
+from bot.views.tasks import (Keyboard, OverdueList, TargetView, TaskDetail, TaskSummary, button, file_label,
+                             role_name, status_name)
 
 PROGRESS_PREVIEW = 80
+COMMENTS_SHOWN = 5  # the latest comments (批示) in /task N; all are kept in the task's history
 
 
 def summary_list(rows: Sequence[TaskSummary], which: str, lang: str, tz: ZoneInfo) -> str:
@@ -19,6 +20,8 @@ def summary_list(rows: Sequence[TaskSummary], which: str, lang: str, tz: ZoneInf
     lines = [t(lang, "tasks.header", filter=t(lang, f"filter.{which}"))]
     for r in rows:
         mark = t(lang, "tasks.overdue_mark", count=r.overdue) if r.overdue else ""
+        if r.unnotified and not r.closed:
+            mark += t(lang, "tasks.unnotified_mark", count=r.unnotified)
         if r.closed:
             mark += t(lang, "tasks.closed_mark")
         lines.append(t(lang, "tasks.row", id=r.task_id, title=r.title, due=fmt_due(r.due, tz, lang), done=r.done,
@@ -35,7 +38,12 @@ def _preview(text: str | None, kind: str, file_name: str | None, lang: str) -> s
     return body
 
 
-def detail_view(detail: TaskDetail, lang: str, tz: ZoneInfo) -> tuple[str, Keyboard | None]:
+def nudge_button(lang: str, cb: Callback) -> dict[str, str]:
+    """一键催办 (directors and admins): remind now the departments still missing or overdue."""
+    return button(t(lang, "btn.nudge"), cb)
+
+
+def detail_view(detail: TaskDetail, lang: str, tz: ZoneInfo, *, nudge: bool = False) -> tuple[str, Keyboard | None]:
     closed = f" · {t(lang, 'status.closed')}" if detail.closed else ""
     lines = [t(lang, "task.detail_header", id=detail.task_id, title=detail.title, due=fmt_due(detail.due, tz, lang),
                created=fmt_time(detail.created, tz), closed=closed)]
@@ -48,14 +56,20 @@ def detail_view(detail: TaskDetail, lang: str, tz: ZoneInfo) -> tuple[str, Keybo
         extra = t(lang, "task.detail_due", due=fmt_due(own_due, tz, lang)) if own_due else ""
         if view.extension_until:
             extra += t(lang, "task.detail_extension", until=fmt_due(view.extension_until, tz, lang))
-        if not notified:
-            extra += t(lang, "task.detail_unnotified")
+        if not notified and view.status != "unnotified" and view.status != "done":
+            extra += t(lang, "task.detail_unnotified")  # e.g. a closed task's part that never reached anyone
         lines.append(t(lang, "task.detail_row", department=view.department, role=role_name(lang, view.is_lead),
                        status=status_name(lang, view.status), due=extra))
         last = latest.get(view.department)
         if last is not None:
             lines.append(t(lang, "task.detail_progress", at=fmt_time(last.at, tz),
                            text=_preview(last.text, last.kind, last.file_name, lang)))
+    if detail.comments:
+        lines.append(t(lang, "task.detail_comments"))
+        for c in detail.comments[-COMMENTS_SHOWN:]:
+            lines.append(t(lang, "task.detail_comment", at=fmt_time(c.at, tz), author=c.author or "",
+                           to=t(lang, "task.comment_to", department=c.department) if c.department else "",
+                           text=c.text))
     buttons = []
     if detail.attachment_name:
         buttons.append(button(t(lang, "btn.file", name=file_label(lang, detail.attachment_name)),
@@ -66,7 +80,10 @@ def detail_view(detail: TaskDetail, lang: str, tz: ZoneInfo) -> tuple[str, Keybo
             buttons.append(button(t(lang, "btn.file", name=name[:40]), Callback("f", "p", entry.progress_id)))
     if buttons:
         lines.append(t(lang, "task.detail_files", count=len(buttons)))
-    keyboard = {"inline_keyboard": [[b] for b in buttons[:50]]} if buttons else None
+    rows = [[b] for b in buttons[:49]]
+    if nudge and not detail.closed and any(v.status != "done" for v, _, _ in detail.targets):
+        rows.append([nudge_button(lang, Callback("n", "t", detail.task_id))])  # last: after the files
+    keyboard = {"inline_keyboard": rows} if rows else None
     return "\n".join(lines), keyboard
 
 
@@ -77,3 +94,21 @@ def department_list(department: str, views: Sequence[TargetView], lang: str, tz:
     lines += [t(lang, "mytasks.row", id=v.task_id, title=v.title, due=fmt_due(v.due, tz, lang),
                 status=status_name(lang, v.status)) for v in views]
     return "\n".join(lines)
+
+
+def overdue_view(items: OverdueList, lang: str, *, nudge: bool = False) -> tuple[str, Keyboard | None]:
+    """`/overdue`: what is overdue, most overdue first; departments never notified (no liaison)
+    apart, not counted as overdue; 一键催办 for directors and admins when something is overdue."""
+    if items.overdue:
+        lines = [t(lang, "overdue.header", count=len(items.overdue))]
+        lines += [t(lang, "digest.overdue_row", id=o.task_id, title=o.title, department=o.department,
+                    role=role_name(lang, o.is_lead), days=o.days) for o in items.overdue]
+    else:
+        lines = [t(lang, "overdue.none")]
+    if items.unnotified:
+        lines.append(t(lang, "overdue.unnotified", count=len(items.unnotified)))
+        lines += [t(lang, "overdue.unnotified_row", id=o.task_id, title=o.title, department=o.department,
+                    role=role_name(lang, o.is_lead)) for o in items.unnotified]
+    keyboard = ({"inline_keyboard": [[nudge_button(lang, Callback("n", "o", 1))]]}
+                if nudge and items.overdue else None)
+    return "\n".join(lines), keyboard

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from collections.abc import Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import datetime
 from typing import Any
 from zoneinfo import ZoneInfo
@@ -105,6 +105,7 @@ class TaskSummary:
     done: int
     overdue: int
     closed: bool
+    unnotified: int = 0  # departments never notified (no liaison)
 
 
 @dataclass(frozen=True)
@@ -119,6 +120,16 @@ class ProgressView:
 
 
 @dataclass(frozen=True)
+class CommentView:
+    """A director's comment (批示) on a task, for `/task N`."""
+
+    at: datetime
+    author: str | None
+    department: str | None  # None: to every department of the task
+    text: str
+
+
+@dataclass(frozen=True)
 class TaskDetail:
     task_id: int
     title: str
@@ -129,6 +140,7 @@ class TaskDetail:
     attachment_name: str | None  # None when the task has no attachment
     targets: list[tuple[TargetView, bool, datetime | None]]  # view, notified, own due when extended
     progress: list[ProgressView]
+    comments: list[CommentView] = field(default_factory=list)
 
 
 @dataclass(frozen=True)
@@ -139,10 +151,32 @@ class Overdue:
     status: str
 
 
-def escalation(task_id: int, title: str, due: datetime, rows: Sequence[Overdue], lang: str, tz: ZoneInfo) -> str:
+def escalation(task_id: int, title: str, due: datetime, rows: Sequence[Overdue], lang: str, tz: ZoneInfo,
+               unnotified: Sequence[str] = ()) -> str:
+    """The directors' overdue notice for a task; departments never notified (no liaison) are named
+    apart, as 未通知（无联络员）, not as overdue."""
     lines = [t(lang, "escalate.header", id=task_id, title=title, due=fmt_time(due, tz))]
     lines += [t(lang, "escalate.row", department=r.department, role=role_name(lang, r.is_lead), days=r.days,
                 status=status_name(lang, r.status)) for r in rows]
+    if unnotified:
+        lines.append(t(lang, "escalate.unnotified", names="、".join(unnotified)))
     return "\n".join(lines)
+
+
+@dataclass(frozen=True)
+class OverdueRow:
+    task_id: int
+    title: str
+    department: str
+    is_lead: bool
+    days: int
+
+
+@dataclass(frozen=True)
+class OverdueList:
+    """`/overdue`: the overdue parts, and apart from them the parts never notified (no liaison)."""
+
+    overdue: list[OverdueRow]
+    unnotified: list[OverdueRow]
 
 

@@ -113,7 +113,7 @@ async def test_the_whole_task_story(desk: Desk, clock, story):  # type: ignore[n
 
     detail = await desk.admin.send_raw("/task 1")
     assert "区经济信息委（牵头）：已办结" in detail.text and "区交通局（配合）：已逾期" in detail.text
-    assert "全部完成" in detail.text and "⚠️无联络员未通知" in detail.text  # the latest progress shows
+    assert "全部完成" in detail.text and "区水利局（配合）：未通知（无联络员）" in detail.text  # the latest progress shows
     assert "区发展改革委（配合）：已确认收到，延至 2026-12-11（周五）18:00" in detail.text
     file_button = detail.reply_markup["inline_keyboard"][0][0]
     mark = desk.api.mark()

@@ -9,9 +9,8 @@ from bot.rules.roles import COMMANDS, Role, commands_for, is_allowed, menu_tier
 
 EVERYONE = {"start", "help", "whoami", "lang"}
 LIAISON = {"progress", "done", "mytasks", "report"}
-DIRECTOR = {"digest", "overdue", "status", "export"}
-OFFICE = DIRECTOR | {"invite", "liaisons", "grant", "revoke", "audit", "broadcast", "assign", "tasks", "task", "extend", "close", "cycle",
-                       "inbox"}
+DIRECTOR = {"digest", "overdue", "status", "export", "tasks", "task", "cycle", "comment"}
+OFFICE = DIRECTOR | {"invite", "liaisons", "grant", "revoke", "audit", "broadcast", "assign", "extend", "close", "inbox"}
 
 
 @pytest.mark.parametrize(
