@@ -7,15 +7,14 @@ from __future__ import annotations
 from telegram import Update
 from telegram.ext import BaseHandler, CallbackQueryHandler, CommandHandler
 
-from bot.errors import DomainError, UsageError
-from bot.rules.callbacks import decode
+from bot.errors import UsageError
+from bot.rules.callbacks import Callback
 from bot.rules.tasks import parse_task_number
 from bot.usecases import comments, nudges
-from bot.views.digest import plain
 from handlers.commands import command_text
+from handlers.buttons import answer_button
 from handlers.context import Ctx
-from handlers.errors import render
-from handlers.replies import lang, send, text
+from handlers.replies import send, text
 
 
 async def comment(update: Update, context: Ctx) -> None:
@@ -48,15 +47,10 @@ def answer(context: Ctx, result: nudges.Nudged) -> str:
 
 
 async def on_nudge(update: Update, context: Ctx) -> None:
-    query = update.callback_query
-    assert query is not None
-    cb = decode(query.data)
-    if cb is None:
-        await query.answer(text(context, "button.stale"))
-        return
     db, now, settings = context.services.db, context.now(), context.services.settings
     kwargs = {"now": now, "tz": settings.tz, "default_language": settings.bot_language}
-    try:
+
+    async def route(cb: Callback) -> str:
         if cb.action == "t":
             result = await nudges.nudge_task(db, context.caller, cb.ref, **kwargs)  # type: ignore[arg-type]
         elif cb.action == "c":
@@ -64,10 +58,9 @@ async def on_nudge(update: Update, context: Ctx) -> None:
         else:
             result = await nudges.nudge_overdue(db, context.caller, **kwargs)  # type: ignore[arg-type]
         context.services.wake_outbox()
-        note = answer(context, result)
-    except DomainError as error:
-        note = render(error, lang(context))
-    await query.answer(plain(note)[:200], show_alert=True)
+        return answer(context, result)
+
+    await answer_button(update, context, route, alert=True)
 
 
 def handlers() -> list[BaseHandler]:

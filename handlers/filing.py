@@ -11,15 +11,14 @@ from telegram import InlineKeyboardMarkup, Message, Update
 from telegram.error import BadRequest
 from telegram.ext import BaseHandler, CallbackQueryHandler, CommandHandler
 
-from bot.errors import DomainError, UsageError
-from bot.rules.callbacks import Callback, decode
+from bot.errors import Refused, UsageError
+from bot.rules.callbacks import Callback
 from bot.rules.tasks import parse_task_number
 from bot.usecases import filing, inbox
 from bot.views import inbox as views
-from bot.views.digest import plain
 from bot.views.reports import draft
+from handlers.buttons import answer_button
 from handlers.context import Ctx
-from handlers.errors import render
 from handlers.replies import lang, send, text
 
 log = logging.getLogger(__name__)
@@ -94,17 +93,12 @@ async def _office(update: Update, context: Ctx, cb: Callback) -> str:
 
 
 async def on_button(update: Update, context: Ctx) -> None:
-    query = update.callback_query
-    assert query is not None
-    cb = decode(query.data)
-    if cb is None or cb.kind not in ("i", "ib"):
-        await query.answer(text(context, "button.stale"))
-        return
-    try:
-        note = await (_liaison if cb.kind == "i" else _office)(update, context, cb)
-    except DomainError as error:
-        note = render(error, lang(context))
-    await query.answer(plain(note)[:200])
+    async def route(cb: Callback) -> str:
+        if cb.kind not in ("i", "ib"):
+            raise Refused("button.stale")
+        return await (_liaison if cb.kind == "i" else _office)(update, context, cb)
+
+    await answer_button(update, context, route)
 
 
 def handlers() -> list[BaseHandler]:

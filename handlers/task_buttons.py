@@ -8,15 +8,14 @@ from telegram import InlineKeyboardMarkup, Update
 from telegram.error import BadRequest
 from telegram.ext import BaseHandler, CallbackQueryHandler
 
-from bot.errors import DomainError, Refused
-from bot.rules.callbacks import Callback, decode
+from bot.errors import Refused
+from bot.rules.callbacks import Callback
 from bot.rules.tasks import Action
 from handlers.dates import due_text
 from bot.usecases import task_actions, tasks
-from bot.views.digest import plain
 from bot.views.tasks import TargetView, notice
+from handlers.buttons import answer_button
 from handlers.context import Ctx
-from handlers.errors import render
 from handlers.replies import lang, text
 
 
@@ -78,20 +77,13 @@ ROUTES = {"t": _liaison, "x": _decide, "f": _file}
 
 
 async def on_button(update: Update, context: Ctx) -> None:
-    query = update.callback_query
-    assert query is not None
-    cb = decode(query.data)
-    if cb is None:
-        await query.answer(text(context, "button.stale"))
-        return
-    try:
-        route = ROUTES.get(cb.kind)
-        if route is None:
+    async def route(cb: Callback) -> str:
+        handler = ROUTES.get(cb.kind)
+        if handler is None:
             raise Refused("button.stale")
-        note = await route(update, context, cb)
-    except DomainError as error:
-        note = render(error, lang(context))
-    await query.answer(plain(note)[:200])
+        return await handler(update, context, cb)
+
+    await answer_button(update, context, route)
 
 
 def handlers() -> list[BaseHandler]:

@@ -14,7 +14,7 @@ from bot.errors import NotFound, Refused
 from bot.rules.delivery import Outgoing
 from bot.rules.people import Caller
 from bot.rules.tasks import Action, TargetStatus, next_status
-from bot.texts import fmt_due, fmt_time, t
+from bot.texts import fmt_due, t
 from bot.usecases import inputs
 from bot.usecases.inbox import Incoming
 from bot.usecases.outbox import enqueue_in

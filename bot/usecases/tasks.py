@@ -10,12 +10,13 @@ from sqlmodel.ext.asyncio.session import AsyncSession
 
 from bot.errors import NotFound
 from bot.rules.delivery import Outgoing, Status, payload_meta, render_payload, shows_same
+from bot.rules.digest import OverdueItem
 from bot.rules.names import find_name
 from bot.rules.people import Caller
 from bot.rules.tasks import AssignRequest, TargetStatus, days_overdue, is_overdue, shown_status
 from bot.usecases import names as name_lookup
 from bot.usecases.outbox import enqueue_in
-from bot.views.tasks import (CommentView, OverdueList, OverdueRow, ProgressView, TargetView, TaskDetail, TaskSummary,
+from bot.views.tasks import (CommentView, OverdueList, ProgressView, TargetView, TaskDetail, TaskSummary,
                              file_caption, notice)
 from storage.db import Database
 from storage.models import Department, Task, TaskProgress, TaskTarget
@@ -267,12 +268,12 @@ async def overdue(db: Database, *, now: datetime, tz: ZoneInfo) -> OverdueList:
     async with db.session() as s:
         open_tasks = {t.id: t for t in await task_repo.tasks(s, open_only=True)}
         rows = await task_repo.targets_with_departments(s, list(open_tasks))  # type: ignore[arg-type]
-    late: list[OverdueRow] = []
-    unnotified: list[OverdueRow] = []
+    late: list[OverdueItem] = []
+    unnotified: list[OverdueItem] = []
     for target, dept in rows:
         task = open_tasks[target.task_id]
         due = target.due_at or task.due_at
-        row = OverdueRow(task.id, task.title, dept.name, target.is_lead, days_overdue(due, now, tz))  # type: ignore[arg-type]
+        row = OverdueItem(task.id, task.title, dept.name, target.is_lead, days_overdue(due, now, tz))  # type: ignore[arg-type]
         if never_notified(target, False):
             unnotified.append(row)
         elif is_overdue(target.status, due, False, now):

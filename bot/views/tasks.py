@@ -9,6 +9,7 @@ from typing import Any
 from zoneinfo import ZoneInfo
 
 from bot.rules.callbacks import Callback
+from bot.rules.digest import OverdueItem
 from bot.rules.tasks import TargetStatus
 from bot.texts import fmt_due, fmt_time, t
 
@@ -164,19 +165,10 @@ def escalation(task_id: int, title: str, due: datetime, rows: Sequence[Overdue],
 
 
 @dataclass(frozen=True)
-class OverdueRow:
-    task_id: int
-    title: str
-    department: str
-    is_lead: bool
-    days: int
-
-
-@dataclass(frozen=True)
 class OverdueList:
     """`/overdue`: the overdue parts, and apart from them the parts never notified (no liaison)."""
 
-    overdue: list[OverdueRow]
-    unnotified: list[OverdueRow]
+    overdue: list[OverdueItem]
+    unnotified: list[OverdueItem]
 
 
