@@ -28,6 +28,7 @@ import pytest
 from sqlalchemy import text as sql
 
 from bot.rules.org import parse_org
+from bot.rules.roles import COMMANDS as BOT_COMMANDS
 from bot.texts import CATALOG
 from bot.usecases import org
 from jobs.tick import run_steps
@@ -46,7 +47,7 @@ SEED = 20261123
 
 COMMANDS = ("start", "help", "whoami", "lang", "invite", "assign", "tasks", "task", "extend", "close", "liaisons",
             "grant", "revoke", "broadcast", "cycle", "audit", "progress", "done", "mytasks", "report", "digest",
-            "overdue", "status", "export")
+            "overdue", "status", "export", "inbox", "comment")
 EXTRA_COMMANDS = ("cancel", "skip")  # the /assign dialogue's own words, outside the dialogue
 
 INT4_MAX = 2**31 - 1  # ids are 32-bit integers on PostgreSQL
@@ -641,6 +642,11 @@ async def test_an_org_file_with_a_very_long_name_is_imported_or_refused_in_one_l
         assert process.returncode == 2 and len(err.strip().splitlines()) == 1, err
         async with db.engine.connect() as conn:
             assert (await conn.execute(sql("SELECT count(*) FROM departments"))).scalar() == 0
+
+
+def test_every_command_of_the_bot_is_fuzzed():
+    """A command added to the bot's table is thrown the hostile arguments too."""
+    assert {spec.name for spec in BOT_COMMANDS} <= set(COMMANDS)
 
 
 def test_the_html_checker_knows_good_from_bad():
