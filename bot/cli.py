@@ -60,17 +60,21 @@ def _require_token(settings: Settings) -> None:
 
 
 async def _with_db(db: Database, work: Callable[[], Awaitable[T]]) -> T:
-    """Run `work`, turning an unreachable database into an operator error; always release the pool."""
+    """Run `work`, turning a database failure into one line that names it: an unreachable database,
+    or a statement the database refused (which is not the same thing); always release the pool."""
+    from sqlalchemy.exc import SQLAlchemyError
+
     try:
         return await work()
     except (OSError, TimeoutError) as exc:
         await _settle()
         raise OperatorError(f"cannot reach the database at {db.display_url}: {exc}") from None
-    except Exception as exc:
-        if _is_connection_error(exc):
-            await _settle()
+    except SQLAlchemyError as exc:
+        await _settle()
+        if _is_connection_error(exc) and not await _answers(db):
             raise OperatorError(f"cannot reach the database at {db.display_url}: {_first_line(exc)}") from None
-        raise
+        log.debug("statement failed", exc_info=True)
+        raise OperatorError(_statement_failed(db, exc)) from None
     finally:
         await db.dispose()
 
@@ -79,6 +83,32 @@ async def _settle() -> None:
     """Let a driver thread whose connection failed finish before the event loop closes (aiosqlite
     would otherwise print a traceback after our one-line message)."""
     await asyncio.sleep(0.2)
+
+
+async def _answers(db: Database) -> bool:
+    """Whether the database takes a trivial statement now (a failure was the statement's, not the
+    connection's, when it does)."""
+    from sqlalchemy import text
+
+    try:
+        async with asyncio.timeout(5):
+            async with db.engine.connect() as conn:
+                await conn.execute(text("SELECT 1"))
+        return True
+    except Exception:  # noqa: BLE001 - any failure means "does not answer"
+        await _settle()
+        return False
+
+
+_SCHEMA_HINTS = ("no such table", "no such column", "does not exist", "undefined")
+
+
+def _statement_failed(db: Database, exc: BaseException) -> str:
+    reason = _first_line(exc)
+    statement = " ".join(str(getattr(exc, "statement", "") or "").split())[:100]
+    hint = "; is the schema current? run `python -m bot migrate`" if any(h in reason.lower() for h in _SCHEMA_HINTS) else ""
+    where = f" in: {statement}…" if statement else ""
+    return f"a database statement failed (the database at {db.display_url} answers): {reason}{where}{hint}"
 
 
 def _is_connection_error(exc: Exception) -> bool:

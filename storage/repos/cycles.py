@@ -11,6 +11,7 @@ from sqlmodel.ext.asyncio.session import AsyncSession
 
 from storage.models import (CycleMember, Department, Report, ReportDraft, ReportFile, ReportIndicator,
                             ReportingCycle)
+from storage.repos.chunking import chunks
 
 
 async def by_label(s: AsyncSession, label: str) -> ReportingCycle | None:
@@ -33,8 +34,9 @@ async def add_missing_members(s: AsyncSession, cycle_id: int, now: datetime) -> 
     """Every department not yet a member of the cycle joins it. Returns how many joined."""
     have = set(await s.exec(select(CycleMember.department_id).where(CycleMember.cycle_id == cycle_id)))
     new = [d for d in await s.exec(select(Department.id)) if d not in have]
-    s.add_all(CycleMember(cycle_id=cycle_id, department_id=d, joined_at=now) for d in new)  # type: ignore[arg-type]
-    await s.flush()
+    for part in chunks(new):
+        s.add_all(CycleMember(cycle_id=cycle_id, department_id=d, joined_at=now) for d in part)  # type: ignore[arg-type]
+        await s.flush()
     return len(new)
 
 
@@ -86,16 +88,17 @@ async def add_report(s: AsyncSession, report: Report, indicators: Sequence[Repor
 
 
 async def indicators_of(s: AsyncSession, report_ids: Sequence[int]) -> list[ReportIndicator]:
-    if not report_ids:
-        return []
-    return list(await s.exec(select(ReportIndicator).where(col(ReportIndicator.report_id).in_(list(report_ids)))
-                             .order_by(col(ReportIndicator.id))))
+    found: list[ReportIndicator] = []
+    for part in chunks(list(report_ids)):
+        found += await s.exec(select(ReportIndicator).where(col(ReportIndicator.report_id).in_(list(part))))
+    return sorted(found, key=lambda item: item.id or 0)
 
 
 async def files_of_reports(s: AsyncSession, report_ids: Sequence[int]) -> list[ReportFile]:
-    if not report_ids:
-        return []
-    return list(await s.exec(select(ReportFile).where(col(ReportFile.report_id).in_(list(report_ids)))))
+    found: list[ReportFile] = []
+    for part in chunks(list(report_ids)):
+        found += await s.exec(select(ReportFile).where(col(ReportFile.report_id).in_(list(part))))
+    return found
 
 
 async def draft_of(s: AsyncSession, telegram_id: int) -> ReportDraft | None:

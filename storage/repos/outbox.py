@@ -11,6 +11,7 @@ from sqlmodel import col, select, update
 from sqlmodel.ext.asyncio.session import AsyncSession
 
 from storage.models import OutboxMessage
+from storage.repos.chunking import chunks
 
 PENDING, SENDING = "pending", "sending"
 
@@ -22,11 +23,12 @@ def _insert(s: AsyncSession):  # type: ignore[no-untyped-def]
 
 async def add_many(s: AsyncSession, rows: Sequence[dict]) -> int:
     """Insert rows; any whose dedup_key is already queued is skipped. Returns how many were new."""
-    if not rows:
-        return 0
-    statement = _insert(s).values(list(rows)).on_conflict_do_nothing(index_elements=["dedup_key"])
-    result = await s.exec(statement.returning(OutboxMessage.id))  # type: ignore[call-overload]
-    return len(result.all())
+    added = 0
+    for part in chunks(rows):
+        statement = _insert(s).values(list(part)).on_conflict_do_nothing(index_elements=["dedup_key"])
+        result = await s.exec(statement.returning(OutboxMessage.id))  # type: ignore[call-overload]
+        added += len(result.all())
+    return added
 
 
 async def due(s: AsyncSession, now: datetime, limit: int) -> list[Row]:
@@ -88,18 +90,20 @@ async def batch_counts(s: AsyncSession, batch: str) -> dict[str, int]:
 
 
 async def statuses(s: AsyncSession, keys: Iterable[str]) -> dict[str, str]:
-    rows = await s.exec(select(OutboxMessage.dedup_key, OutboxMessage.status).where(
-        and_(col(OutboxMessage.dedup_key).in_(list(keys)))))
-    return dict(rows.all())
+    found: dict[str, str] = {}
+    for part in chunks(list(keys)):
+        rows = await s.exec(select(OutboxMessage.dedup_key, OutboxMessage.status).where(
+            and_(col(OutboxMessage.dedup_key).in_(list(part)))))
+        found.update(rows.all())
+    return found
 
 
 async def rows_by_keys(s: AsyncSession, keys: Sequence[str]) -> list[OutboxMessage]:
     """The queued rows with these dedup keys, oldest first."""
-    if not keys:
-        return []
-    rows = await s.exec(select(OutboxMessage).where(col(OutboxMessage.dedup_key).in_(list(keys)))
-                        .order_by(col(OutboxMessage.id)))
-    return list(rows)
+    found: list[OutboxMessage] = []
+    for part in chunks(keys):
+        found += await s.exec(select(OutboxMessage).where(col(OutboxMessage.dedup_key).in_(list(part))))
+    return sorted(found, key=lambda row: row.id or 0)
 
 
 async def set_payload(s: AsyncSession, row_id: int, payload: str, *, expected: str, only_pending: bool) -> bool:
