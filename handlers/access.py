@@ -13,7 +13,8 @@ from bot.rules.people import UserInfo
 from bot.rules.callbacks import decode, may_press, required_role
 from bot.rules.roles import Role, command_spec, is_allowed
 from bot.texts import role_names, t
-from bot.usecases import audit, people, updates
+from bot.usecases import audit, people
+from bot.usecases.people import MenuProfile
 from handlers import menus
 from handlers.commands import command_of
 from handlers.context import Ctx
@@ -39,14 +40,16 @@ async def gate(update: Update, context: Ctx) -> None:
     if info is None or update.edited_message is not None:
         raise ApplicationHandlerStop
     services = context.services
-    if not await updates.first_time(services.db, update.update_id, now=context.now()):
-        raise ApplicationHandlerStop  # a redelivered update: it was handled the first time
-    context.caller = await people.identify(
-        services.db, info, admin_ids=services.settings.bot_admin_ids,
+    caller = await people.admit(  # records the update id and identifies the sender: one statement, as a rule
+        services.db, update.update_id, info, admin_ids=services.settings.bot_admin_ids,
         default_language=services.settings.bot_language, now=context.now(),
     )
-    if context.caller.first_contact and context.caller.roles and info.chat_id is not None:
-        await menus.refresh(context, info.telegram_id)  # e.g. an admin from BOT_ADMIN_IDS writing first
+    if caller is None:
+        raise ApplicationHandlerStop  # a redelivered update: it was handled the first time
+    context.caller = caller
+    if caller.first_contact and caller.roles and info.chat_id is not None:
+        # e.g. an admin from BOT_ADMIN_IDS writing first
+        await menus.refresh(context, info.telegram_id, MenuProfile(info.chat_id, caller.roles, caller.language))
     command = command_of(update.effective_message, context.bot.username)
     if info.chat_id is None:  # a group or channel: the bot works in private chats only
         if command is not None:

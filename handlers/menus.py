@@ -35,12 +35,14 @@ async def install_all(bot: Bot, services: Services) -> None:
         await _apply(bot, profile)
 
 
-async def refresh(context: Ctx, telegram_id: int) -> None:
-    """Bring one user's menu up to date after their roles or language changed."""
+async def refresh(context: Ctx, telegram_id: int, profile: MenuProfile | None = None) -> None:
+    """Bring one user's menu up to date after their roles or language changed (`profile`, when
+    the caller already knows it, saves looking it up)."""
     settings = context.services.settings
-    profile = await people.menu_profile(
-        context.services.db, telegram_id, admin_ids=settings.bot_admin_ids, default_language=settings.bot_language
-    )
+    if profile is None:
+        profile = await people.menu_profile(
+            context.services.db, telegram_id, admin_ids=settings.bot_admin_ids, default_language=settings.bot_language
+        )
     if profile is None:
         return
     try:

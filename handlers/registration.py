@@ -7,8 +7,10 @@ from telegram.ext import BaseHandler, CommandHandler
 
 from bot.rules.commands import parse_invite
 from bot.rules.invites import deep_link
+from bot.rules.roles import Role
 from bot.texts import fmt_time, role_names
 from bot.usecases import org, registration
+from bot.usecases.people import MenuProfile
 from handlers import menus
 from handlers.access import user_info
 from handlers.context import Ctx
@@ -36,9 +38,11 @@ async def _register(update: Update, context: Ctx, code: str) -> None:
     info = user_info(update)
     assert info is not None  # the access layer stops updates without a user
     settings = context.services.settings
+    caller = context.caller
     result = await registration.redeem(context.services.db, info, code, now=context.now(),
-                                       admin_ids=settings.bot_admin_ids, default_language=settings.bot_language)
-    context.services.wake_outbox()  # the admins' note
+                                       admin_ids=settings.bot_admin_ids, default_language=settings.bot_language,
+                                       tz=settings.tz, person_id=caller.person_id)
+    context.services.wake_outbox()  # the admins' note, and the department's open tasks' notices
     kind = text(context, f"kind.{result.kind}")
     if result.already:
         await send(update, text(context, "register.already", department=result.department, kind=kind))
@@ -49,7 +53,9 @@ async def _register(update: Update, context: Ctx, code: str) -> None:
     if result.left_department:
         lines.append(text(context, "register.moved", department=result.left_department))
     await send(update, "\n".join(lines))
-    await menus.refresh(context, info.telegram_id)
+    if info.chat_id is not None:  # the caller's roles as they now are: a liaison's besides any they held
+        await menus.refresh(context, info.telegram_id,
+                            MenuProfile(info.chat_id, caller.roles | {Role.LIAISON}, caller.language))
     if result.replaced_telegram_id is not None:
         await menus.refresh(context, result.replaced_telegram_id)
 

@@ -10,33 +10,62 @@ from bot.rules.people import Appointment, Caller, UserInfo, preferred_language, 
 from bot.rules.roles import Role
 from storage.db import Database
 from storage.repos import audit as audit_repo
-from storage.repos import liaisons as liaison_repo
 from storage.repos import people as people_repo
-from storage.models import Person
+from storage.repos import updates as updates_repo
 from sqlmodel.ext.asyncio.session import AsyncSession
 
 
-async def _caller(
-    s: AsyncSession, person: Person, admin_ids: frozenset[int], default_language: str, *, first_contact: bool = False
-) -> Caller:
-    granted = await people_repo.active_roles(s, person.telegram_id)
-    row = await liaison_repo.active_for_person(s, person.id)  # type: ignore[arg-type]
+def _caller(known: people_repo.Known, telegram_id: int, admin_ids: frozenset[int], default_language: str, *,
+            person_id: int | None = None, full_name: str | None = None, first_contact: bool = False) -> Caller:
     appointment = (
-        Appointment(row.department.id, row.department.name, row.appointment.kind, row.appointment.started_at)  # type: ignore[arg-type]
-        if row
+        Appointment(known.department_id, known.department or "", known.kind or "primary", known.since)  # type: ignore[arg-type]
+        if known.department_id is not None
         else None
     )
-    config_admin = person.telegram_id in admin_ids
+    config_admin = telegram_id in admin_ids
     return Caller(
-        telegram_id=person.telegram_id,
-        person_id=person.id,
-        full_name=person.full_name,
-        language=preferred_language(person.language, None, default_language),
-        roles=roles_of(config_admin=config_admin, granted=granted, is_liaison=row is not None),
+        telegram_id=telegram_id,
+        person_id=person_id if person_id is not None else known.person_id,
+        full_name=full_name if full_name is not None else known.full_name or "",
+        language=preferred_language(known.language, None, default_language),
+        roles=roles_of(config_admin=config_admin, granted=set(known.roles), is_liaison=appointment is not None),
         appointment=appointment,
         config_admin=config_admin,
         first_contact=first_contact,
     )
+
+
+async def _identified(
+    s: AsyncSession, user: UserInfo, known: people_repo.Known, admin_ids: frozenset[int], default_language: str,
+    now: datetime,
+) -> Caller:
+    """Record a first contact, or refresh what Telegram tells about the sender only when it
+    changed (or they were flagged unreachable): nothing is written for a known, unchanged sender."""
+    full_name, username = people_repo.clean(user.full_name, user.username)
+    if known.person_id is None:
+        person_id = await people_repo.add(s, telegram_id=user.telegram_id, chat_id=user.chat_id, full_name=full_name,
+                                          username=username, now=now)
+        return _caller(known, user.telegram_id, admin_ids, default_language, person_id=person_id,
+                       full_name=full_name, first_contact=True)
+    chat_id = user.chat_id if user.chat_id is not None else known.chat_id
+    if (known.chat_id, known.full_name, known.username) != (chat_id, full_name, username) or known.blocked:
+        await people_repo.refresh(s, telegram_id=user.telegram_id, chat_id=chat_id, full_name=full_name,
+                                  username=username)
+    return _caller(known, user.telegram_id, admin_ids, default_language, full_name=full_name)
+
+
+async def admit(
+    db: Database, update_id: int, user: UserInfo, *, admin_ids: frozenset[int], default_language: str, now: datetime
+) -> Caller | None:
+    """The access gate's database work, in one transaction: record the update's id (None when it
+    was handled before: a redelivery) and identify its sender. The id's INSERT returns the sender's
+    person row, roles and appointment with it, so a known sender whose name and chat are unchanged
+    costs one statement; a first contact or a changed name one more."""
+    async with db.transaction() as s:
+        row = await updates_repo.record(s, update_id, now, *people_repo.known_columns(user.telegram_id))
+        if row is None:
+            return None
+        return await _identified(s, user, people_repo.known_from(row), admin_ids, default_language, now)
 
 
 async def identify(
@@ -44,11 +73,8 @@ async def identify(
 ) -> Caller:
     """Record (or refresh) the sender and return who they are to the bot."""
     async with db.transaction() as s:
-        person = await people_repo.upsert(
-            s, telegram_id=user.telegram_id, chat_id=user.chat_id, full_name=user.full_name,
-            username=user.username, now=now,
-        )
-        return await _caller(s, person, admin_ids, default_language, first_contact=person.created_at == now)
+        known = await people_repo.known(s, user.telegram_id)
+        return await _identified(s, user, known, admin_ids, default_language, now)
 
 
 async def language_of(db: Database, telegram_id: int, *, default: str) -> str:
@@ -78,11 +104,11 @@ async def menu_profile(
     db: Database, telegram_id: int, *, admin_ids: frozenset[int], default_language: str
 ) -> MenuProfile | None:
     async with db.session() as s:
-        person = await people_repo.by_telegram_id(s, telegram_id)
-        if person is None or person.chat_id is None:
-            return None
-        caller = await _caller(s, person, admin_ids, default_language)
-        return MenuProfile(person.chat_id, caller.roles, caller.language)
+        known = await people_repo.known(s, telegram_id)
+    if known.person_id is None or known.chat_id is None:
+        return None
+    caller = _caller(known, telegram_id, admin_ids, default_language)
+    return MenuProfile(known.chat_id, caller.roles, caller.language)
 
 
 async def menu_profiles(db: Database, *, admin_ids: frozenset[int], default_language: str) -> list[MenuProfile]:
@@ -90,7 +116,8 @@ async def menu_profiles(db: Database, *, admin_ids: frozenset[int], default_lang
     async with db.session() as s:
         out = []
         for person in await people_repo.with_chats(s):
-            caller = await _caller(s, person, admin_ids, default_language)
+            caller = _caller(await people_repo.known(s, person.telegram_id), person.telegram_id, admin_ids,
+                             default_language)
             if caller.roles:
                 out.append(MenuProfile(person.chat_id, caller.roles, caller.language))  # type: ignore[arg-type]
         return out

@@ -4,16 +4,22 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from datetime import datetime
+from typing import Any
+from zoneinfo import ZoneInfo
+
+from sqlalchemy import Row
 
 from bot.errors import Refused
 from bot.rules import invites as rules
 from bot.rules.people import Caller, UserInfo
 from bot.rules.delivery import Outgoing
+from bot.rules.tasks import TargetStatus
 from bot.texts import t
+from bot.usecases import tasks
 from bot.usecases.names import resolve_department
 from bot.usecases.outbox import enqueue_in
 from storage.db import Database
-from storage.models import Department, InviteCode, Person
+from storage.models import Department, InviteCode, Task, TaskTarget
 from storage.repos import audit as audit_repo
 from storage.repos import invites as invite_repo
 from storage.repos import liaisons as liaison_repo
@@ -58,84 +64,107 @@ class Registration:
     left_department: str | None = None
 
 
-async def _refuse(db: Database, user: UserInfo, state: str, now: datetime) -> Refused:
+async def redeem(db: Database, user: UserInfo, code: str, *, now: datetime, admin_ids: frozenset[int] = frozenset(),
+                 default_language: str = "zh", tz: ZoneInfo | None = None,
+                 person_id: int | None = None) -> Registration:
+    """Register `user` as the liaison of the code's department. The previous liaison's appointment
+    ends (kept as history). A code works once, for 7 days; repeated wrong codes lock the user out
+    for a while. A refusal is audited and raised as `Refused`. Every admin (granted, or one of
+    `admin_ids` with a chat) is told through the outbox, with how many departments now have one.
+    With `tz`, the notices of the department's open tasks are queued for the newcomer in the same
+    transaction (without it, the tick's `tasks.notify_late_registrations` finds them).
+
+    `person_id`: the sender's person row, when the access gate has recorded them already. In the
+    common case (a first appointment, no open task) this is four statements: the code's claim,
+    which also returns everything the rest needs, the appointment, the audit entry and the admins'
+    note."""
     async with db.transaction() as s:
+        if person_id is None:
+            person_id = (await people_repo.upsert(s, telegram_id=user.telegram_id, chat_id=user.chat_id,
+                                                  full_name=user.full_name, username=user.username, now=now)).id
+        assert person_id is not None
+        claimed = await _claim(s, user, person_id, code, now, admin_ids) if rules.looks_like_code(code) else None
+        if claimed is not None:
+            result = await _appoint(s, user, person_id, claimed, now)
+            if not result.already:
+                await _tell_admins(s, user, result, claimed, now=now, default_language=default_language)
+                if tz is not None and claimed.open_parts:
+                    await _owed_notices(s, claimed.department_id, now=now, tz=tz, default_language=default_language)
+            return result
+    raise await _refuse(db, user, code, now)
+
+
+async def _claim(s: AsyncSession, user: UserInfo, person_id: int, code: str, now: datetime,
+                 admin_ids: frozenset[int]) -> Row[Any] | None:
+    """The code's claim, returning its department's facts and the admins' chats with it."""
+    return await invite_repo.claim_valid(
+        s, digest=rules.code_digest(code), person_id=person_id, now=now, telegram_id=user.telegram_id,
+        failed_since=now - rules.FAILED_ATTEMPT_WINDOW, max_failed=rules.MAX_FAILED_ATTEMPTS,
+        also=[*liaison_repo.appointment_facts(person_id, InviteCode.department_id, InviteCode.kind,
+                                              done=TargetStatus.DONE.value),
+              people_repo.admin_chats_column(admin_ids)],
+    )
+
+
+async def _refuse(db: Database, user: UserInfo, code: str, now: datetime) -> Refused:
+    """Why the code did not work (locked out, unknown, used, withdrawn, expired), audited."""
+    async with db.transaction() as s:
+        state = await _state(s, user, code, now)
         await audit_repo.add(s, at=now, actor_id=user.telegram_id, action="register", outcome="refused", detail=state)
     return Refused(f"invite.{state}")
 
 
-async def redeem(db: Database, user: UserInfo, code: str, *, now: datetime, admin_ids: frozenset[int] = frozenset(),
-                 default_language: str = "zh") -> Registration:
-    """Register `user` as the liaison of the code's department. The previous liaison's appointment
-    ends (kept as history). A code works once, for 7 days; repeated wrong codes lock the user out
-    for a while. A refusal is audited and raised as `Refused`. Every admin (granted, or one of
-    `admin_ids` with a chat) is told through the outbox, with how many departments now have one."""
-    async with db.transaction() as s:
-        state, invite = await _check(s, user, code, now)
-        if invite is not None and state == rules.InviteState.VALID:
-            result = await _appoint(s, user, invite.id, invite.department_id, invite.kind, now)  # type: ignore[arg-type]
-            if result is not None:
-                if not result.already:
-                    await _tell_admins(s, user, result, invite.id, now=now, admin_ids=admin_ids,  # type: ignore[arg-type]
-                                       default_language=default_language)
-                return result
-            state = rules.InviteState.USED  # another user claimed it a moment ago
-    raise await _refuse(db, user, str(state), now)
+async def _state(s: AsyncSession, user: UserInfo, code: str, now: datetime) -> str:
+    since = now - rules.FAILED_ATTEMPT_WINDOW
+    if rules.attempts_exhausted(await invite_repo.failed_attempts(s, user.telegram_id, since)):
+        return "locked"
+    invite = await invite_repo.by_digest(s, rules.code_digest(code)) if rules.looks_like_code(code) else None
+    facts = rules.InviteFacts(invite.expires_at, invite.used_at, invite.revoked_at) if invite else None
+    state = rules.invite_state(facts, now)
+    return str(rules.InviteState.USED if state == rules.InviteState.VALID else state)  # claimed a moment ago
 
 
-async def _tell_admins(s: AsyncSession, user: UserInfo, result: Registration, invite_id: int, *, now: datetime,
-                       admin_ids: frozenset[int], default_language: str) -> None:
+async def _appoint(s: AsyncSession, user: UserInfo, person_id: int, claimed: Row[Any], now: datetime) -> Registration:
+    department_id, kind, name = claimed.department_id, claimed.kind, claimed.department
+    if claimed.holds:
+        await audit_repo.add(s, at=now, actor_id=user.telegram_id, action="register", target=name, detail="already")
+        return Registration(name, kind, already=True)
+    ended = await liaison_repo.end_for(s, person_id=person_id, department_id=department_id, kind=kind, now=now) \
+        if claimed.to_end else []
+    left = next((e.department for e in ended if e.reason == "moved"), None)
+    replaced = next((e for e in ended if e.reason == "replaced"), None)
+    await liaison_repo.start(s, department_id=department_id, person_id=person_id, kind=kind, invite_id=claimed.id,
+                             now=now)
+    await audit_repo.add(
+        s, at=now, actor_id=user.telegram_id, action="register", target=f"{name}:{kind}",
+        detail=f"replaced {replaced.full_name}" if replaced else None,
+    )
+    return Registration(name, kind, replaced_name=replaced.full_name if replaced else None,
+                        replaced_telegram_id=replaced.telegram_id if replaced else None, left_department=left)
+
+
+async def _tell_admins(s: AsyncSession, user: UserInfo, result: Registration, claimed: Row[Any], *, now: datetime,
+                       default_language: str) -> None:
     """`区财政局：张三 已登记为联络员（已登记 5/24）` to every admin: departments with a liaison of
-    all departments."""
-    roster = await liaison_repo.roster(s)
-    total = len({dept.id for dept, _, _ in roster})
-    registered = len({dept.id for dept, appointment, _ in roster if appointment is not None})
+    all departments (both counted by the claim, as they are once this registration is made)."""
     items = []
-    for chat, lang in await people_repo.chats_with_role(s, "admin", admin_ids):
+    for chat, lang in people_repo.chats_from(claimed.admin_chats):
         language = lang or default_language
-        items.append(Outgoing(chat_id=chat, dedup_key=f"register:invite:{invite_id}:admin:{chat}", text=t(
+        items.append(Outgoing(chat_id=chat, dedup_key=f"register:invite:{claimed.id}:admin:{chat}", text=t(
             language, "register.admin_note", department=result.department, name=user.full_name.strip() or "?",
-            kind=t(language, f"kind.{result.kind}"), registered=registered, total=total)))
+            kind=t(language, f"kind.{result.kind}"), registered=claimed.registered, total=claimed.departments)))
     await enqueue_in(s, items, now)
 
 
-async def _check(s: AsyncSession, user: UserInfo, code: str, now: datetime) -> tuple[str, InviteCode | None]:
-    since = now - rules.FAILED_ATTEMPT_WINDOW
-    if rules.attempts_exhausted(await invite_repo.failed_attempts(s, user.telegram_id, since)):
-        return "locked", None
-    invite = await invite_repo.by_digest(s, rules.code_digest(code)) if rules.looks_like_code(code) else None
-    facts = rules.InviteFacts(invite.expires_at, invite.used_at, invite.revoked_at) if invite else None
-    return rules.invite_state(facts, now), invite
-
-
-async def _appoint(
-    s: AsyncSession, user: UserInfo, invite_id: int, department_id: int, kind: str, now: datetime
-) -> Registration | None:
-    person = await people_repo.upsert(
-        s, telegram_id=user.telegram_id, chat_id=user.chat_id, full_name=user.full_name, username=user.username, now=now
-    )
-    if not await invite_repo.claim(s, invite_id, person.id, now):  # type: ignore[arg-type]
-        return None
-    dept = await s.get(Department, department_id)
-    assert dept is not None
-    own = await liaison_repo.active_for_person(s, person.id)  # type: ignore[arg-type]
-    if own is not None and own.department.id == department_id and own.appointment.kind == kind:
-        await audit_repo.add(s, at=now, actor_id=user.telegram_id, action="register", target=dept.name, detail="already")
-        return Registration(dept.name, kind, already=True)
-    left = None
-    if own is not None:
-        left = own.department.name
-        await liaison_repo.end(s, own.appointment, now, "moved")
-    replaced_name = replaced_id = None
-    current = await liaison_repo.active_in(s, department_id, kind)
-    if current is not None:
-        await liaison_repo.end(s, current, now, "replaced")
-        previous = await s.get(Person, current.person_id)
-        if previous is not None:
-            replaced_name, replaced_id = previous.full_name, previous.telegram_id
-    await liaison_repo.start(s, department_id=department_id, person_id=person.id, kind=kind, invite_id=invite_id, now=now)  # type: ignore[arg-type]
-    await audit_repo.add(
-        s, at=now, actor_id=user.telegram_id, action="register", target=f"{dept.name}:{kind}",
-        detail=f"replaced {replaced_name}" if replaced_name else None,
-    )
-    return Registration(dept.name, kind, replaced_name=replaced_name, replaced_telegram_id=replaced_id, left_department=left)
+async def _owed_notices(s: AsyncSession, department_id: int, *, now: datetime, tz: ZoneInfo,
+                        default_language: str) -> int:
+    """The notices (and files) of the department's open tasks, for the newcomer, composed and
+    queued as every notice is (`tasks.queue_notices`; its dedup keys spare the department's other
+    liaisons a second copy). Returns how many messages were queued."""
+    by_task: dict[int, tuple[Task, list[tuple[TaskTarget, Department]]]] = {}
+    for target, task, dept in await liaison_repo.open_parts(s, department_id, TargetStatus.DONE.value):
+        by_task.setdefault(task.id, (task, []))[1].append((target, dept))  # type: ignore[index]
+    queued = 0
+    for task, pairs in by_task.values():
+        queued += (await tasks.queue_notices(s, task, pairs, now=now, tz=tz, default_language=default_language))[1]
+    return queued

@@ -1,4 +1,7 @@
-"""Inbound idempotency: an update delivered twice (webhook retry, restart) is handled once."""
+"""Inbound idempotency: an update delivered twice (webhook retry, restart) is handled once.
+
+The access gate records an update's id with `people.admit`, in the statement that also identifies
+its sender; `first_time` is the same record on its own."""
 
 from __future__ import annotations
 

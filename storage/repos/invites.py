@@ -2,8 +2,11 @@
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from datetime import datetime
+from typing import Any
 
+from sqlalchemy import Row
 from sqlmodel import col, func, select, update
 from sqlmodel.ext.asyncio.session import AsyncSession
 
@@ -45,9 +48,8 @@ async def revoke_open(s: AsyncSession, department_id: int, kind: str, now: datet
     return len(rows)
 
 
-async def failed_attempts(s: AsyncSession, telegram_id: int, since: datetime) -> int:
-    """Refused code redemptions by this user since `since` (read from the audit log)."""
-    count = await s.exec(
+def _failed_attempts(telegram_id: int, since: datetime) -> Any:
+    return (
         select(func.count())
         .select_from(AuditEntry)
         .where(
@@ -57,7 +59,36 @@ async def failed_attempts(s: AsyncSession, telegram_id: int, since: datetime) ->
             col(AuditEntry.at) >= since,
         )
     )
-    return int(count.one())
+
+
+async def failed_attempts(s: AsyncSession, telegram_id: int, since: datetime) -> int:
+    """Refused code redemptions by this user since `since` (read from the audit log)."""
+    return int((await s.exec(_failed_attempts(telegram_id, since))).one())
+
+
+async def claim_valid(
+    s: AsyncSession, *, digest: str, person_id: int, now: datetime, telegram_id: int, failed_since: datetime,
+    max_failed: int, also: Sequence[Any] = (),
+) -> Row[Any] | None:
+    """Use the code with this digest for `person_id`, in one conditional UPDATE that matches only a
+    code still valid (unused, not withdrawn, not expired) for a user not locked out (fewer than
+    `max_failed` refused attempts since `failed_since`). Returns the invite's id, department_id and
+    kind with `also` (RETURNING expressions over the claimed invite's columns, see
+    `storage.repos.returning`), or None: the caller then finds out why."""
+    statement = (
+        update(InviteCode)
+        .where(
+            col(InviteCode.code_digest) == digest,
+            col(InviteCode.used_at).is_(None),
+            col(InviteCode.revoked_at).is_(None),
+            col(InviteCode.expires_at) > now,
+            _failed_attempts(telegram_id, failed_since).scalar_subquery() < max_failed,
+        )
+        .values(used_at=now, used_by=person_id)
+        .returning(InviteCode.id, InviteCode.department_id, InviteCode.kind, *also)
+        .execution_options(synchronize_session=False)  # no invite is loaded in this session
+    )
+    return (await s.exec(statement)).first()  # type: ignore[call-overload,no-any-return]
 
 
 async def claim(s: AsyncSession, invite_id: int, person_id: int, now: datetime) -> bool:

@@ -4,49 +4,96 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from datetime import datetime
+from typing import Any
 
-from sqlalchemy import and_
+from sqlalchemy import and_, case, func, or_, update
 from sqlmodel import col, select
 from sqlmodel.ext.asyncio.session import AsyncSession
 
-from storage.models import Department, LiaisonAppointment, Person
+from storage.models import Department, LiaisonAppointment, Person, Task, TaskTarget
+from storage.repos.returning import returned
+
+
+def _open_part(department_id: Any, done: str) -> Any:
+    """A department's part of an open task, not `done`: the condition over task_targets and tasks."""
+    return and_(col(TaskTarget.department_id) == department_id, col(Task.closed_at).is_(None),
+                col(TaskTarget.status) != done)
+
+
+def appointment_facts(person_id: int, department_id: Any, kind: Any, *, done: str) -> list[Any]:
+    """What appointing `person_id` to (`department_id`, `kind`) involves, as labelled expressions
+    for the RETURNING clause of the statement that decides it (the invite's claim, whose row
+    gives `department_id` and `kind`):
+
+    - `department`: the department's name;
+    - `holds`: 1 when the person holds exactly this appointment already;
+    - `to_end`: active appointments it ends (the person's own elsewhere, the department's
+      current one of this kind);
+    - `registered`, `departments`: departments with an active appointment once it is made, and all;
+    - `open_parts`: the department's parts of open tasks not `done`, whose notices the newcomer
+      is owed (`open_parts` reads them)."""
+    active = col(LiaisonAppointment.ended_at).is_(None)
+    mine = LiaisonAppointment.person_id == person_id
+    this = and_(LiaisonAppointment.department_id == department_id, LiaisonAppointment.kind == kind)
+    count = select(func.count()).select_from(LiaisonAppointment)
+    others = select(func.count(func.distinct(LiaisonAppointment.department_id))).where(
+        active, LiaisonAppointment.person_id != person_id, LiaisonAppointment.department_id != department_id)
+    parts = select(func.count()).select_from(TaskTarget).join(Task, col(Task.id) == TaskTarget.task_id) \
+        .where(_open_part(department_id, done))
+    return [
+        returned(select(Department.name).where(Department.id == department_id).scalar_subquery(), "department"),
+        returned(count.where(active, mine, this).scalar_subquery(), "holds"),
+        returned(count.where(active, or_(mine, this)).scalar_subquery(), "to_end"),
+        returned(others.scalar_subquery() + 1, "registered"),
+        returned(select(func.count()).select_from(Department).scalar_subquery(), "departments"),
+        returned(parts.scalar_subquery(), "open_parts"),
+    ]
+
+
+async def open_parts(s: AsyncSession, department_id: int, done: str) -> list[tuple[TaskTarget, Task, Department]]:
+    """The department's parts of open tasks that are not `done`, with their tasks, by task: as
+    snapshots detached from the session, so that changing one in memory writes nothing by itself
+    (what is to be written is written by statements, e.g. marking parts notified)."""
+    rows = list(await s.exec(
+        select(TaskTarget, Task, Department)
+        .join(Task, col(Task.id) == TaskTarget.task_id)
+        .join(Department, col(Department.id) == TaskTarget.department_id)
+        .where(_open_part(department_id, done))
+        .order_by(col(TaskTarget.task_id))
+    ))
+    for instance in {id(o): o for row in rows for o in row}.values():
+        s.expunge(instance)
+    return rows  # type: ignore[return-value]
 
 
 @dataclass(frozen=True)
-class AppointmentRow:
-    appointment: LiaisonAppointment
-    department: Department
-    person: Person
+class Ended:
+    telegram_id: int
+    full_name: str
+    department: str
+    reason: str  # moved | replaced
 
 
-async def active_for_person(s: AsyncSession, person_id: int) -> AppointmentRow | None:
-    row = (
-        await s.exec(
-            select(LiaisonAppointment, Department, Person)
-            .join(Department, col(Department.id) == LiaisonAppointment.department_id)
-            .join(Person, col(Person.id) == LiaisonAppointment.person_id)
-            .where(LiaisonAppointment.person_id == person_id, col(LiaisonAppointment.ended_at).is_(None))
+async def end_for(s: AsyncSession, *, person_id: int, department_id: int, kind: str, now: datetime) -> list[Ended]:
+    """End, in one statement, the person's own active appointment (`moved`) and the department's
+    active one of this kind (`replaced`), before the person is appointed there."""
+    mine = LiaisonAppointment.person_id == person_id
+    person = select(Person.telegram_id, Person.full_name).where(Person.id == LiaisonAppointment.person_id)
+    department = select(Department.name).where(Department.id == LiaisonAppointment.department_id)
+    rows = await s.exec(  # type: ignore[call-overload]
+        update(LiaisonAppointment)
+        .where(col(LiaisonAppointment.ended_at).is_(None),
+               or_(mine, and_(LiaisonAppointment.department_id == department_id, LiaisonAppointment.kind == kind)))
+        .values(ended_at=now, ended_reason=case((mine, "moved"), else_="replaced"))
+        .returning(
+            LiaisonAppointment.ended_reason,
+            returned(person.with_only_columns(Person.telegram_id).scalar_subquery(), "telegram_id"),
+            returned(person.with_only_columns(Person.full_name).scalar_subquery(), "full_name"),
+            returned(department.scalar_subquery(), "department"),
         )
-    ).first()
-    return AppointmentRow(*row) if row else None
-
-
-async def active_in(s: AsyncSession, department_id: int, kind: str) -> LiaisonAppointment | None:
-    return (
-        await s.exec(
-            select(LiaisonAppointment).where(
-                LiaisonAppointment.department_id == department_id,
-                LiaisonAppointment.kind == kind,
-                col(LiaisonAppointment.ended_at).is_(None),
-            )
-        )
-    ).first()
-
-
-async def end(s: AsyncSession, appointment: LiaisonAppointment, now: datetime, reason: str) -> None:
-    appointment.ended_at, appointment.ended_reason = now, reason
-    s.add(appointment)
-    await s.flush()
+        .execution_options(synchronize_session=False)  # no appointment is loaded in this session
+    )
+    return [Ended(int(tid), name, dept, reason) for reason, tid, name, dept in rows]
 
 
 async def start(

@@ -2,16 +2,134 @@
 
 from __future__ import annotations
 
+from collections.abc import Iterable
+from dataclasses import dataclass
 from datetime import datetime
+from typing import Any
 
+from sqlalchemy import String, cast, func, or_
+from sqlalchemy.dialects import postgresql, sqlite
 from sqlmodel import col, select, update
 from sqlmodel.ext.asyncio.session import AsyncSession
 
-from storage.models import Person, RoleGrant
+from storage.models import Department, LiaisonAppointment, Person, RoleGrant
+from storage.repos.returning import returned
 
 
 async def by_telegram_id(s: AsyncSession, telegram_id: int) -> Person | None:
     return (await s.exec(select(Person).where(Person.telegram_id == telegram_id))).first()
+
+
+@dataclass(frozen=True)
+class Known:
+    """What the bot knows of a Telegram user, as every update needs it: their person row (None
+    fields when they never wrote), the roles granted to their id and their active appointment."""
+
+    person_id: int | None
+    chat_id: int | None
+    full_name: str | None
+    username: str | None
+    language: str | None
+    blocked: bool
+    roles: frozenset[str]
+    department_id: int | None
+    department: str | None
+    kind: str | None
+    since: datetime | None
+
+
+_PERSON = ("id", "chat_id", "full_name", "username", "language", "blocked_at")
+_APPOINTMENT = ((LiaisonAppointment.department_id, "department_id"), (Department.name, "department"),
+                (LiaisonAppointment.kind, "kind"), (LiaisonAppointment.started_at, "since"))
+
+
+def known_columns(telegram_id: int) -> list[Any]:
+    """`Known` as labelled scalar subqueries (each an index lookup): a statement about something
+    else (the update's id) returns them along with its own work, so identifying the sender of an
+    update costs no statement of its own. Read them back with `known_from`."""
+    columns: list[Any] = [
+        returned(select(getattr(Person, name)).where(Person.telegram_id == telegram_id).scalar_subquery(), f"k_{name}")
+        for name in _PERSON
+    ]
+    columns.append(returned(select(func.aggregate_strings(RoleGrant.role, ",")).where(
+        RoleGrant.telegram_id == telegram_id, col(RoleGrant.revoked_at).is_(None)).scalar_subquery(), "k_roles"))
+    for column, name in _APPOINTMENT:
+        columns.append(returned(
+            select(column).select_from(LiaisonAppointment)
+            .join(Person, col(Person.id) == LiaisonAppointment.person_id)
+            .join(Department, col(Department.id) == LiaisonAppointment.department_id)
+            .where(Person.telegram_id == telegram_id, col(LiaisonAppointment.ended_at).is_(None))
+            .scalar_subquery(), f"k_{name}"))
+    return columns
+
+
+def known_from(row: Any) -> Known:
+    values = row._mapping
+    return Known(
+        person_id=values["k_id"], chat_id=values["k_chat_id"], full_name=values["k_full_name"],
+        username=values["k_username"], language=values["k_language"], blocked=values["k_blocked_at"] is not None,
+        roles=frozenset(r for r in (values["k_roles"] or "").split(",") if r),
+        department_id=values["k_department_id"], department=values["k_department"], kind=values["k_kind"],
+        since=values["k_since"],
+    )
+
+
+async def known(s: AsyncSession, telegram_id: int) -> Known:
+    """One statement: the person, their roles and their active appointment."""
+    return known_from((await s.exec(select(*known_columns(telegram_id)))).one())  # type: ignore[call-overload]
+
+
+def clean(full_name: str, username: str | None) -> tuple[str, str | None]:
+    """Names as stored: cut to the columns' sizes; an empty username is none."""
+    return full_name[:200], (username or None) and username[:64]
+
+
+async def add(s: AsyncSession, *, telegram_id: int, chat_id: int | None, full_name: str, username: str | None,
+              now: datetime) -> int:
+    """Record someone writing for the first time; returns their person id (theirs already, when
+    another process recorded them a moment ago)."""
+    full_name, username = clean(full_name, username)
+    insert = postgresql.insert if s.get_bind().dialect.name == "postgresql" else sqlite.insert
+    statement = (
+        insert(Person).values(telegram_id=telegram_id, chat_id=chat_id, full_name=full_name, username=username,
+                              created_at=now)
+        .on_conflict_do_nothing(index_elements=["telegram_id"]).returning(Person.id)
+    )
+    added = (await s.exec(statement)).first()  # type: ignore[call-overload]
+    if added is not None:
+        return int(added[0])
+    return int((await s.exec(select(Person.id).where(Person.telegram_id == telegram_id))).one())
+
+
+async def refresh(s: AsyncSession, *, telegram_id: int, chat_id: int | None, full_name: str,
+                  username: str | None) -> None:
+    """What Telegram now says of them; they wrote, so they have not blocked the bot."""
+    values: dict[str, Any] = {"full_name": full_name, "username": username, "blocked_at": None}
+    if chat_id is not None:
+        values["chat_id"] = chat_id
+    await s.exec(update(Person).where(col(Person.telegram_id) == telegram_id).values(**values))  # type: ignore[call-overload]
+
+
+def admin_chats_column(extra_ids: Iterable[int], role: str = "admin") -> Any:
+    """`chat:language,…` of everyone holding `role` (or one of `extra_ids`, the configured
+    admins) who has a private chat with the bot, as one scalar subquery (read it back with
+    `chats_from`), for a statement that also tells them something."""
+    held = select(RoleGrant.telegram_id).where(RoleGrant.role == role, col(RoleGrant.revoked_at).is_(None))
+    ids = sorted(set(extra_ids))
+    who = or_(col(Person.telegram_id).in_(held), col(Person.telegram_id).in_(ids)) if ids else \
+        col(Person.telegram_id).in_(held)
+    entry = cast(Person.chat_id, String) + ":" + func.coalesce(Person.language, "")
+    return returned(select(func.aggregate_strings(entry, ",")).where(who, col(Person.chat_id).is_not(None))
+                    .scalar_subquery(), "admin_chats")
+
+
+def chats_from(value: str | None) -> list[tuple[int, str | None]]:
+    """[(chat id, language)] from `admin_chats_column`'s value, in chat order."""
+    out = []
+    for entry in sorted(set((value or "").split(",")) - {""}):
+        chat, _, lang = entry.partition(":")
+        out.append((int(chat), lang or None))
+    return sorted(out)
 
 
 async def upsert(
@@ -21,7 +139,7 @@ async def upsert(
 
     A person created now has `created_at == now`."""
     person = await by_telegram_id(s, telegram_id)
-    full_name, username = full_name[:200], (username or None) and username[:64]
+    full_name, username = clean(full_name, username)
     if person is None:
         person = Person(telegram_id=telegram_id, chat_id=chat_id, full_name=full_name, username=username, created_at=now)
         s.add(person)
@@ -40,13 +158,6 @@ async def set_language(s: AsyncSession, person: Person, language: str) -> None:
     person.language = language
     s.add(person)
     await s.flush()
-
-
-async def active_roles(s: AsyncSession, telegram_id: int) -> set[str]:
-    rows = await s.exec(
-        select(RoleGrant.role).where(RoleGrant.telegram_id == telegram_id, col(RoleGrant.revoked_at).is_(None))
-    )
-    return set(rows)
 
 
 async def active_grant(s: AsyncSession, telegram_id: int, role: str) -> RoleGrant | None:
