@@ -43,21 +43,29 @@ async def keep(update: Update, context: Ctx, item: inbox.Incoming) -> None:
 
 
 async def progress(update: Update, context: Ctx, item: inbox.Incoming, target_id: int | None = None, *,
-                   task_id: int | None = None, done: bool = False) -> None:
-    """Progress on a task (found by target or by number); from someone who may not report on it,
-    kept and the sender told."""
+                   task_id: int | None = None, done: bool = False, reply_to: int | None = None) -> bool:
+    """Progress on a task (found by target, by number, or by the bot's message `reply_to` answers);
+    from someone who may not report on it, kept and the sender told. False (nothing done) only for
+    a reply to a bot message that was about no task."""
+    db, now = context.services.db, context.now()
     try:
-        result = await task_actions.record_progress(context.services.db, context.caller, item, now=context.now(),
-                                                    target_id=target_id, task_id=task_id, done=done)
+        if reply_to is not None:
+            result = await task_actions.record_reply(db, context.caller, item, reply_to, now=now)
+            if result is None:
+                return False
+        else:
+            result = await task_actions.record_progress(db, context.caller, item, now=now, target_id=target_id,
+                                                        task_id=task_id, done=done)
     except Refused as refusal:
-        await task_actions.keep_refused(context.services.db, item, now=context.now())
+        await task_actions.keep_refused(db, item, now=now)
         if refusal.key in ("task.not_target", "task.not_liaison"):
             await reply(update, context, "progress.refused_kept", id=refusal.params.get("id", "?"))
-            return
+            return True
         raise
     context.services.wake_outbox()  # the notice's other copies are edited through the outbox
     key = "done.saved" if done else ("progress.saved" if result.stored else "progress.again")
     await reply(update, context, key, id=result.view.task_id, department=result.view.department)
+    return True
 
 
 async def extension(update: Update, context: Ctx, item: inbox.Incoming, target_id: int) -> None:
@@ -87,9 +95,7 @@ async def on_message(update: Update, context: Ctx) -> None:
     db = context.services.db
     replied = message.reply_to_message
     if replied is not None and replied.from_user is not None and replied.from_user.id == context.bot.id:
-        target_id = await task_actions.target_of_reply(db, message.chat_id, replied.message_id)
-        if target_id is not None:
-            await progress(update, context, item, target_id)
+        if await progress(update, context, item, reply_to=replied.message_id):  # a reply to a notice or reminder
             return
     expected = await inputs.take(db, context.caller.telegram_id)
     if expected is not None and expected[0] in EXPECTED:

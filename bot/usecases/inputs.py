@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from datetime import datetime
 
+from sqlmodel import col, delete
 from sqlmodel.ext.asyncio.session import AsyncSession
 
 from storage.db import Database
@@ -20,13 +21,11 @@ async def expect_in(s: AsyncSession, telegram_id: int, kind: str, ref_id: int | 
 
 
 async def take(db: Database, telegram_id: int) -> tuple[str, int | None] | None:
-    """The expectation, removed (the caller re-sets it when it should last)."""
+    """The expectation, removed (the caller re-sets it when it should last): one DELETE … RETURNING."""
     async with db.transaction() as s:
-        row = await s.get(PendingInput, telegram_id)
-        if row is None:
-            return None
-        await s.delete(row)
-        return row.kind, row.ref_id
+        row = (await s.exec(delete(PendingInput).where(col(PendingInput.telegram_id) == telegram_id)  # type: ignore[call-overload]
+                            .returning(PendingInput.kind, PendingInput.ref_id))).first()
+        return (row[0], row[1]) if row is not None else None
 
 
 async def clear_in(s: AsyncSession, telegram_id: int) -> None:

@@ -4,7 +4,7 @@ grant more time, move the due date, close. Each change is recorded as a task eve
 from __future__ import annotations
 
 from collections.abc import Awaitable, Callable
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from datetime import datetime
 from zoneinfo import ZoneInfo
 
@@ -21,79 +21,79 @@ from bot.usecases.outbox import enqueue_in
 from bot.usecases.tasks import refresh_notices, refresh_task_notices, view_of
 from bot.views.tasks import TargetView, extension_request
 from storage.db import Database
-from storage.models import Department, InboundMessage, Task, TaskProgress, TaskTarget
+from storage.models import InboundMessage, Task, TaskProgress, TaskTarget
 from storage.repos import audit as audit_repo
 from storage.repos import inbox as inbox_repo
 from storage.repos import people as people_repo
 from storage.repos import tasks as task_repo
+from storage.repos.tasks import Part, Which
 
 
-@dataclass(frozen=True)
-class Loaded:
-    task: Task
-    target: TaskTarget
-    department: Department
-
-
-async def _load_target(s: AsyncSession, target_id: int) -> Loaded:
-    target = await task_repo.target(s, target_id)
-    task = await task_repo.task(s, target.task_id) if target else None
-    dept = await s.get(Department, target.department_id) if target else None
-    if target is None or task is None or dept is None:
+def _checked(found: task_repo.Found, which: Which, department_id: int | None) -> Part:
+    """The part `which` names, or the refusal saying why not: no such task (by number), a stale
+    button (by part), another department's part, a closed task."""
+    if which.task_id is not None:
+        if found.task is None:
+            raise NotFound("task.not_found", id=which.task_id)
+        if found.part is None:
+            raise Refused("task.not_target", id=which.task_id)
+    elif found.part is None:
         raise Refused("button.stale")
-    return Loaded(task, target, dept)
+    part = found.part
+    if department_id is not None and part.target.department_id != department_id:
+        raise Refused("task.not_target", id=part.task.id)
+    if part.task.closed_at is not None:
+        raise Refused("task.closed", id=part.task.id)
+    return part
 
 
-async def _caller_target(s: AsyncSession, caller: Caller, *, task_id: int | None = None,
-                         target_id: int | None = None) -> Loaded:
-    """The caller's department's part in a task, or a refusal saying why not."""
+async def _caller_part(s: AsyncSession, caller: Caller, which: Which) -> Part:
+    """The caller's department's part in a task (one statement), or a refusal saying why not."""
     if caller.appointment is None:
         raise Refused("task.not_liaison")
-    if target_id is not None:
-        loaded = await _load_target(s, target_id)
-        task_id = loaded.task.id
-        if loaded.target.department_id != caller.appointment.department_id:
-            raise Refused("task.not_target", id=task_id)
-    else:
-        assert task_id is not None
-        task = await task_repo.task(s, task_id)
-        if task is None:
-            raise NotFound("task.not_found", id=task_id)
-        target = await task_repo.target_of(s, task_id, caller.appointment.department_id)
-        if target is None:
-            raise Refused("task.not_target", id=task_id)
-        dept = await s.get(Department, target.department_id)
-        assert dept is not None
-        loaded = Loaded(task, target, dept)
-    if loaded.task.closed_at is not None:
-        raise Refused("task.closed", id=task_id)
-    return loaded
+    department = caller.appointment.department_id
+    return _checked(await task_repo.find(s, replace(which, department_id=department)), which, department)
 
 
-async def _apply(s: AsyncSession, loaded: Loaded, action: Action, actor: int, now: datetime) -> None:
-    target = loaded.target
-    new = next_status(target.status, action)
-    if new != target.status:
-        target.status = new
-        target.acknowledged_at = target.acknowledged_at or now  # any action shows the notice arrived
+async def _advance(s: AsyncSession, part: Part, action: Action, actor: int, now: datetime) -> None:
+    """Move the part's status as `action` does (two statements when it changes: the conditional
+    UPDATE and the task event; none when it does not)."""
+    for _ in range(5):
+        target = part.target
+        new = next_status(target.status, action)
+        if new == target.status:
+            return
+        values: dict[str, object] = {"status": new, "acknowledged_at": target.acknowledged_at or now}  # any action shows the notice arrived
         if new == TargetStatus.DONE:
-            target.done_at = now
-        s.add(target)
-        await task_repo.event(s, task_id=loaded.task.id, target_id=target.id, kind=new, at=now, actor_id=actor)  # type: ignore[arg-type]
+            values["done_at"] = now
+        if await task_repo.set_status(s, target.id, was=target.status, values=values):  # type: ignore[arg-type]
+            for name, value in values.items():
+                setattr(target, name, value)
+            await task_repo.event(s, task_id=part.task.id, target_id=target.id, kind=new, at=now, actor_id=actor)  # type: ignore[arg-type]
+            return
+        again = (await task_repo.find(s, Which(target_id=target.id))).part  # someone changed it first: read again
+        assert again is not None
+        part.target, part.copies = again.target, again.copies
+    raise RuntimeError(f"the status of task part {part.target.id} kept changing")
 
 
-async def _refresh(s: AsyncSession, loaded: Loaded, now: datetime) -> None:
+async def _refresh(s: AsyncSession, part: Part, now: datetime) -> None:
     """Every liaison's notice of the department's part shows the change (edited in place)."""
-    await refresh_notices(s, loaded.task, loaded.target, loaded.department, now=now)
+    await refresh_notices(s, part.task, part.target, part.department, now=now, copies=part.copies)
+
+
+def _view(part: Part, now: datetime) -> TargetView:
+    return view_of(part.task, part.target, part.department, now)
 
 
 async def act(db: Database, caller: Caller, target_id: int, action: Action, *, now: datetime) -> TargetView:
-    """A button press: acknowledge or finish. Returns the department's part as it is now."""
+    """A button press: acknowledge or finish. Returns the department's part as it is now. At most
+    four statements: the read, the status and its event, the notice's copies."""
     async with db.transaction() as s:
-        loaded = await _caller_target(s, caller, target_id=target_id)
-        await _apply(s, loaded, action, caller.telegram_id, now)
-        await _refresh(s, loaded, now)
-        return view_of(loaded.task, loaded.target, loaded.department, now)
+        part = await _caller_part(s, caller, Which(target_id=target_id))
+        await _advance(s, part, action, caller.telegram_id, now)
+        await _refresh(s, part, now)
+        return _view(part, now)
 
 
 @dataclass(frozen=True)
@@ -102,14 +102,10 @@ class ProgressResult:
     stored: bool  # False: this message had been recorded before
 
 
-async def _department_target(s: AsyncSession, target_id: int, department_id: int) -> Loaded:
-    """A department's part in a task, when the office files a liaison's message for that department."""
-    loaded = await _load_target(s, target_id)
-    if loaded.target.department_id != department_id:
-        raise Refused("task.not_target", id=loaded.task.id)
-    if loaded.task.closed_at is not None:
-        raise Refused("task.closed", id=loaded.task.id)
-    return loaded
+def _progress_row(incoming: Incoming, now: datetime) -> TaskProgress:
+    return TaskProgress(sender_id=incoming.sender_id, at=now, text=incoming.text, kind=incoming.kind,
+                        file_id=incoming.file_id, file_name=incoming.file_name, file_size=incoming.file_size,
+                        mime_type=incoming.mime_type, chat_id=incoming.chat_id, message_id=incoming.message_id)
 
 
 async def record_progress(
@@ -122,25 +118,55 @@ async def record_progress(
     Filing a kept message (bot/usecases/inbox.py) comes through here too: `inside` runs first in the
     same transaction (it marks the message filed, or refuses), and with `for_department` the office
     files a liaison's message for that liaison's department (the caller, an admin, is the actor; the
-    progress keeps the message's sender)."""
+    progress keeps the message's sender).
+
+    At most four statements besides `inside`: storing the report returns the part with it (task,
+    department, notice copies), then the status and its event when it changes, then the notice's
+    copies when they show something else now."""
+    result = await _record(db, caller, incoming, Which(target_id=target_id, task_id=task_id), now=now, done=done,
+                           for_department=for_department if target_id is not None else None, inside=inside)
+    assert result is not None
+    return result
+
+
+async def record_reply(db: Database, caller: Caller, incoming: Incoming, replied_to: int, *,
+                       now: datetime) -> ProgressResult | None:
+    """A reply (in the caller's chat) to message `replied_to` the bot sent: progress on the task
+    part that message was about (a notice, a reminder, a file). None when it was about no task
+    part: nothing was done, and the message is something else. Refusals as `record_progress`."""
+    return await _record(db, caller, incoming, Which(reply_to=(incoming.chat_id, replied_to)), now=now, done=False)
+
+
+async def _record(
+    db: Database, caller: Caller, incoming: Incoming, which: Which, *, now: datetime, done: bool,
+    for_department: int | None = None, inside: Callable[[AsyncSession], Awaitable[object]] | None = None,
+) -> ProgressResult | None:
+    department = for_department if for_department is not None else (
+        caller.appointment.department_id if caller.appointment is not None else None)
+    content = bool(incoming.text or incoming.file_id)
     async with db.transaction() as s:
         if inside is not None:
             await inside(s)
-        if for_department is not None and target_id is not None:
-            loaded = await _department_target(s, target_id, for_department)
-        else:
-            loaded = await _caller_target(s, caller, task_id=task_id, target_id=target_id)
-        stored = True
-        if incoming.text or incoming.file_id:
-            stored = await task_repo.add_progress(s, TaskProgress(
-                target_id=loaded.target.id, sender_id=incoming.sender_id, at=now, text=incoming.text,  # type: ignore[arg-type]
-                kind=incoming.kind, file_id=incoming.file_id, file_name=incoming.file_name,
-                file_size=incoming.file_size, mime_type=incoming.mime_type, chat_id=incoming.chat_id,
-                message_id=incoming.message_id))
-        if stored:
-            await _apply(s, loaded, Action.DONE if done else Action.PROGRESS, caller.telegram_id, now)
-            await _refresh(s, loaded, now)
-        return ProgressResult(view_of(loaded.task, loaded.target, loaded.department, now), stored)
+        if department is None:
+            if which.reply_to is not None and (await task_repo.find(s, which)).part is None:
+                return None  # not a reply about a task: no refusal, it is something else
+            raise Refused("task.not_liaison")
+        which = replace(which, department_id=department)
+        part = await task_repo.add_progress(s, which, _progress_row(incoming, now)) if content else None
+        if part is None:
+            found = await task_repo.find(s, which, message=(incoming.chat_id, incoming.message_id) if content else None)
+            if which.reply_to is not None and found.part is None:
+                return None
+            part = _checked(found, which, department)
+            if content and found.stored_before:
+                return ProgressResult(_view(part, now), stored=False)
+            if content:  # not stored before, yet not stored now: only a concurrent change explains it
+                part = await task_repo.add_progress(s, which, _progress_row(incoming, now))
+                if part is None:
+                    raise RuntimeError("a progress report could not be stored")
+        await _advance(s, part, Action.DONE if done else Action.PROGRESS, caller.telegram_id, now)
+        await _refresh(s, part, now)
+        return ProgressResult(_view(part, now), stored=True)
 
 
 async def keep_refused(db: Database, incoming: Incoming, *, now: datetime) -> None:
@@ -165,9 +191,9 @@ async def target_of_reply(db: Database, chat_id: int, message_id: int) -> int | 
 async def expect(db: Database, caller: Caller, kind: str, target_id: int, *, now: datetime) -> TargetView:
     """After a button: the caller's next message is the progress (or extension request) for it."""
     async with db.transaction() as s:
-        loaded = await _caller_target(s, caller, target_id=target_id)
+        part = await _caller_part(s, caller, Which(target_id=target_id))
         await inputs.expect_in(s, caller.telegram_id, kind, target_id, now)
-        return view_of(loaded.task, loaded.target, loaded.department, now)
+        return _view(part, now)
 
 
 # ---------------------------------------------------------------- extensions
@@ -182,20 +208,20 @@ async def request_extension(
     admin_ids: frozenset[int], default_language: str,
 ) -> TargetView:
     async with db.transaction() as s:
-        loaded = await _caller_target(s, caller, target_id=target_id)
-        await _apply(s, loaded, Action.ACK, caller.telegram_id, now)  # asking shows the notice arrived
-        target = loaded.target
+        part = await _caller_part(s, caller, Which(target_id=target_id))
+        await _advance(s, part, Action.ACK, caller.telegram_id, now)  # asking shows the notice arrived
+        target = part.target
         target.extension_until, target.extension_reason = until, reason
-        s.add(target)
-        await task_repo.event(s, task_id=loaded.task.id, target_id=target.id, kind="extension_requested", at=now,  # type: ignore[arg-type]
+        await task_repo.update_target(s, target.id, extension_until=until, extension_reason=reason)  # type: ignore[arg-type]
+        await task_repo.event(s, task_id=part.task.id, target_id=target.id, kind="extension_requested", at=now,  # type: ignore[arg-type]
                               actor_id=caller.telegram_id, note=f"{until.isoformat()} {reason}")
-        await _refresh(s, loaded, now)
-        view = view_of(loaded.task, target, loaded.department, now)
+        await _refresh(s, part, now)
+        view = _view(part, now)
         stamp = int(now.timestamp())
         items = []
         for chat, lang in await _admin_chats(s, admin_ids):
-            text, keyboard = extension_request(view, loaded.task.due_at, lang or default_language, tz)
-            items.append(Outgoing(chat_id=chat, dedup_key=f"task:{loaded.task.id}:target:{target.id}:ext:{stamp}:admin:{chat}",
+            text, keyboard = extension_request(view, part.task.due_at, lang or default_language, tz)
+            items.append(Outgoing(chat_id=chat, dedup_key=f"task:{part.task.id}:target:{target.id}:ext:{stamp}:admin:{chat}",
                                   text=text, reply_markup=keyboard))
         await enqueue_in(s, items, now)
     return view
@@ -211,25 +237,28 @@ async def decide_extension(
     db: Database, admin: Caller, target_id: int, approve: bool, *, now: datetime, tz: ZoneInfo, default_language: str,
 ) -> Decision:
     async with db.transaction() as s:
-        loaded = await _load_target(s, target_id)
-        target = loaded.target
+        part = (await task_repo.find(s, Which(target_id=target_id))).part
+        if part is None:
+            raise Refused("button.stale")
+        target = part.target
         if target.extension_until is None:
             raise Refused("extension.none_pending")
         if approve:
             target.due_at = target.extension_until
         target.extension_until, target.extension_reason = None, None
-        s.add(target)
+        await task_repo.update_target(s, target.id, due_at=target.due_at, extension_until=None,  # type: ignore[arg-type]
+                                      extension_reason=None)
         kind = "extension_granted" if approve else "extension_denied"
-        await task_repo.event(s, task_id=loaded.task.id, target_id=target.id, kind=kind, at=now, actor_id=admin.telegram_id)  # type: ignore[arg-type]
+        await task_repo.event(s, task_id=part.task.id, target_id=target.id, kind=kind, at=now, actor_id=admin.telegram_id)  # type: ignore[arg-type]
         await audit_repo.add(s, at=now, actor_id=admin.telegram_id, action=f"task.{kind}",
-                             target=f"#{loaded.task.id}:{loaded.department.name}")
-        await _refresh(s, loaded, now)
-        view = view_of(loaded.task, target, loaded.department, now)
+                             target=f"#{part.task.id}:{part.department.name}")
+        await _refresh(s, part, now)
+        view = _view(part, now)
         chats = (await task_repo.liaison_chats(s, [target.department_id])).get(target.department_id, [])
         key = "extension.granted" if approve else "extension.denied"
         await enqueue_in(s, [
-            Outgoing(chat_id=chat, dedup_key=f"task:{loaded.task.id}:target:{target.id}:{kind}:{int(now.timestamp())}:{person}",
-                     text=t(lang or default_language, key, id=loaded.task.id, due=fmt_due(view.due, tz, lang or default_language)),
+            Outgoing(chat_id=chat, dedup_key=f"task:{part.task.id}:target:{target.id}:{kind}:{int(now.timestamp())}:{person}",
+                     text=t(lang or default_language, key, id=part.task.id, due=fmt_due(view.due, tz, lang or default_language)),
                      ref_kind="target", ref_id=target.id)
             for person, chat, lang in chats
         ], now)
@@ -262,10 +291,7 @@ async def extend(db: Database, admin: Caller, task_id: int, due: datetime, *, no
         task = await _office_task(s, task_id)
         task.due_at = due
         s.add(task)
-        targets = [tg for tg, _ in await task_repo.targets_with_departments(s, [task_id])]
-        for target in targets:
-            target.due_at = None
-            s.add(target)
+        await task_repo.clear_target_dues(s, task_id)  # departments' own extensions are superseded
         await task_repo.event(s, task_id=task_id, kind="extended", at=now, actor_id=admin.telegram_id, note=due.isoformat())
         await audit_repo.add(s, at=now, actor_id=admin.telegram_id, action="task.extend", target=f"#{task_id}",
                              detail=due.isoformat())
