@@ -8,7 +8,7 @@ from telegram.ext import AIORateLimiter, Application, ApplicationBuilder, Defaul
 
 from bot import logs
 from bot.services import Services
-from bot.usecases import cycles
+from bot.usecases import cycles, schedule
 from handlers import (access, assign_dialog, broadcast, digests, directors, filing, general, inbox, menus, office,
                       registration, reports, task_buttons, tasks)
 from jobs.delivery import TICK_INTERVAL, Delivery, tick_job
@@ -51,6 +51,7 @@ async def _post_init(app: App) -> None:
     # The quarter's reporting cycle exists before the first update is answered, not only after the
     # first tick (which opens it too; opening is idempotent, and /report opens it on demand).
     await cycles.open_cycle(services.db, at=services.now(), tz=services.settings.tz, calendar=services.calendar)
+    await schedule.reset(services.db)  # settings may have changed: the first tick runs every step
     await menus.install_all(app.bot, services)
     app.bot_data.delivery = Delivery.create(services)
     await app.bot_data.delivery.start()

@@ -217,11 +217,6 @@ CATALOG: dict[str, tuple[str, str]] = {
     "task.detail_files": ("附件 {count} 个，点击下方按钮获取。", "{count} attachments: tap a button below to get one."),
     "task.file_missing": ("找不到该附件。", "That attachment is not available."),
     # reminders and escalation
-    "remind.ack": ("⏰ 请确认收到交办单 #{id}「{title}」（截止 {due}）。", "⏰ Please acknowledge task #{id} “{title}” (due {due})."),
-    "remind.due": ("⏰ 交办单 #{id}「{title}」将于 {due} 截止（还有 {days} 天），请抓紧办理并报送进展。", "⏰ Task #{id} “{title}” is due {due} ({days} days left); please report progress."),
-    "remind.due_today": ("⏰ 交办单 #{id}「{title}」今天 {due} 截止，请及时办结。", "⏰ Task #{id} “{title}” is due today, {due}."),
-    "remind.overdue": ("⚠️ 交办单 #{id}「{title}」已逾期 {days} 天（截止 {due}），请尽快办结或申请延期。", "⚠️ Task #{id} “{title}” is {days} days overdue (due {due}); finish it or ask for more time."),
-    "escalate.header": ("🚨 <b>逾期通报</b> 交办单 #{id}「{title}」（截止 {due}），以下部门尚未办结：", "🚨 <b>Overdue</b> task #{id} “{title}” (due {due}); not done:"),
     "escalate.row": ("• {department}（{role}，逾期 {days} 天，{status}）", "• {department} ({role}, {days} days overdue, {status})"),
     "calendar.uncovered": ("ℹ️ 节假日日历尚未收录 {year} 年的放假安排，提醒暂按“周一至周五上班”计算。", "ℹ️ The holiday calendar does not know {year} yet; reminders treat Monday–Friday as working days."),
     # quarterly reporting
@@ -467,6 +462,25 @@ CATALOG: dict[str, tuple[str, str]] = {
                             "{department}: {name} registered as {kind} ({registered}/{total} registered)"),
     "access.denied_button_directors": ("抱歉，该按钮仅限主任或管理员使用。", "Sorry, that button is for directors and admins only."),
     "cycle.indicators_admin_only": ("设置报送指标仅限管理员。", "Only admins can set the reporting indicators."),
+    # the morning round: one message per person per day and kind (bot/views/reminders.py)
+    "round.remind.header": ("⏰ <b>交办单提醒</b>（{departments}）", "⏰ <b>Task reminder</b> ({departments})"),
+    "round.remind.soon": ("<b>即将截止</b>", "<b>Due soon</b>"),
+    "round.remind.late": ("<b>已逾期</b>", "<b>Overdue</b>"),
+    "round.row.soon": ("• #{id}「{title}」{due} 截止，还有 {days} 天", "• #{id} “{title}” due {due}, {days} days left"),
+    "round.row.today": ("• #{id}「{title}」今天 {due} 截止", "• #{id} “{title}” due today, {due}"),
+    "round.row.overdue": ("• #{id}「{title}」已逾期 {days} 天（截止 {due}）", "• #{id} “{title}” {days} days overdue (due {due})"),
+    "round.row.ack": ("• #{id}「{title}」（截止 {due}）", "• #{id} “{title}” (due {due})"),
+    "round.remind.one": ("请抓紧办理，直接回复本消息即可报送进展；需要延期请在通知下申请。",
+                         "Please get it done; reply to this message to report progress, or ask for an extension under the notice."),
+    "round.remind.many": ("报送进展：发送“/progress 编号 进展”，或直接发来文字、照片后点选对应交办单。",
+                          "To report progress send “/progress NUMBER TEXT”, or send text or a photo and pick the task."),
+    "round.ack.header": ("📬 以下 {count} 项交办单尚未确认收到（{departments}）：", "📬 {count} task notices not acknowledged yet ({departments}):"),
+    "round.ack.footer": ("请在各通知下点“✅ 确认收到”，或直接报送进展。", "Press “✅ Acknowledge” under each notice, or report progress."),
+    "round.escalate.header": ("🚨 <b>逾期通报</b>（{day}）：{count} 项交办单有部门逾期未办结",
+                              "🚨 <b>Overdue</b> ({day}): {count} tasks with departments not done"),
+    "round.escalate.task": ("<b>#{id}「{title}」</b>（截止 {due}）", "<b>#{id} “{title}”</b> (due {due})"),
+    "round.escalate.earlier": ("另有 {count} 项此前已通报、仍逾期，发送 /overdue 查看全部。",
+                               "{count} more reported earlier are still overdue; send /overdue to see them all."),
 }
 
 _FIELDS = string.Formatter()

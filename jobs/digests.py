@@ -15,11 +15,12 @@ from bot.views.digest_bundle import bundle
 log = logging.getLogger(__name__)
 
 
-async def scheduled(services: Services, at) -> int:  # type: ignore[no-untyped-def]
+async def scheduled(services: Services, at) -> tuple[int, bool]:  # type: ignore[no-untyped-def]
+    """(messages queued, whether a digest is due but waits for a first director)."""
     settings, db = services.settings, services.db
     tz = settings.tz
     deadline = await digest_delivery.current_deadline(db, at)
-    queued = 0
+    queued, waiting = 0, False
     for kind in KINDS:
         moment = scheduled_at(kind, at, tz, settings.schedule, deadline)
         if moment is None or at < moment:
@@ -27,12 +28,13 @@ async def scheduled(services: Services, at) -> int:  # type: ignore[no-untyped-d
         if await digests.already_sent(db, kind, period_for(kind, at, tz).label):
             continue
         if not await digest_delivery.directors(db):
-            continue  # nobody to send it to yet; a director added later today still gets it
+            waiting = True  # nobody to send it to yet; a director added later today still gets it
+            continue
         digest = await with_narrative(settings, await digests.build(db, kind, at=at, tz=tz), settings.bot_language)
         queued += await digest_delivery.send(db, digest, partial(_render, tz=tz),
                                              default_language=settings.bot_language, now=at)
         log.info("%s digest %s queued for the directors", kind, digest.period.label)
-    return queued
+    return queued, waiting
 
 
 def _render(digest: Digest, lang: str, *, tz) -> tuple[list[str], bytes | None, str]:  # type: ignore[no-untyped-def]

@@ -1,18 +1,22 @@
 """The tick's steps. Each derives what is due from the database and `at`, queues messages with
-dedup keys, and returns how many it queued."""
+dedup keys, and says how many it queued and when it is next due (bot/rules/schedule.py): a pass
+runs only the steps whose moment has come."""
 
 from __future__ import annotations
 
 import logging
 from collections.abc import Awaitable, Callable
 from dataclasses import dataclass
-from datetime import datetime
+from datetime import datetime, time, timedelta
 
+from bot.rules import schedule as when
+from bot.rules import tasks as task_rules
 from bot.services import Services
 from bot.usecases import cycles, outbox, task_reminders, tasks, updates
 from jobs import digests as digest_jobs
 
 log = logging.getLogger(__name__)
+LATE_NOTICES_EVERY = timedelta(hours=1)  # a safety net: registration queues them at once
 
 
 @dataclass(frozen=True)
@@ -22,58 +26,78 @@ class TickContext:
     wall: datetime  # the real time, for housekeeping that must not follow a simulated clock
 
 
-TickStep = Callable[[TickContext], Awaitable[int]]
+@dataclass(frozen=True)
+class Ran:
+    queued: int
+    next_at: datetime
 
 
-async def expire_stale_sends(ctx: TickContext) -> int:
+@dataclass(frozen=True)
+class Step:
+    name: str
+    run: Callable[[TickContext], Awaitable[Ran]]
+    wall_clock: bool = False  # due by the real time, not `at`
+
+    def now(self, ctx: TickContext) -> datetime:
+        return ctx.wall if self.wall_clock else ctx.at
+
+
+async def housekeeping(ctx: TickContext) -> Ran:
     expired = await outbox.expire_stale(ctx.services.db, now=ctx.wall)
     if expired:
         log.warning("%d outbox rows were in flight when a process stopped; marked unconfirmed", expired)
-    return 0
-
-
-async def prune_processed_updates(ctx: TickContext) -> int:
     await updates.prune(ctx.services.db, now=ctx.wall)
-    return 0
+    return Ran(0, ctx.wall + when.HOUSEKEEPING_EVERY)
 
 
-async def task_notices_for_new_liaisons(ctx: TickContext) -> int:
+async def task_notices_for_new_liaisons(ctx: TickContext) -> Ran:
     settings = ctx.services.settings
-    return await tasks.notify_late_registrations(ctx.services.db, now=ctx.at, tz=settings.tz,
-                                                 default_language=settings.bot_language)
+    queued = await tasks.notify_late_registrations(ctx.services.db, now=ctx.at, tz=settings.tz,
+                                                   default_language=settings.bot_language)
+    return Ran(queued, ctx.at + LATE_NOTICES_EVERY)
 
 
-async def task_reminders_and_escalations(ctx: TickContext) -> int:
-    settings = ctx.services.settings
-    return await task_reminders.queue_reminders(
-        ctx.services.db, at=ctx.at, tz=settings.tz, calendar=ctx.services.calendar,
+async def morning_round(ctx: TickContext) -> Ran:
+    settings, calendar = ctx.services.settings, ctx.services.calendar
+    queued = await task_reminders.queue_reminders(
+        ctx.services.db, at=ctx.at, tz=settings.tz, calendar=calendar,
         default_language=settings.bot_language, admin_ids=settings.bot_admin_ids)
+    return Ran(queued, task_rules.next_round(ctx.at, settings.tz, calendar))
 
 
-async def open_reporting_cycle(ctx: TickContext) -> int:
-    label, opened, joined = await cycles.open_cycle(ctx.services.db, at=ctx.at, tz=ctx.services.settings.tz,
-                                                    calendar=ctx.services.calendar)
+async def open_reporting_cycle(ctx: TickContext) -> Ran:
+    tz = ctx.services.settings.tz
+    label, opened, _joined = await cycles.open_cycle(ctx.services.db, at=ctx.at, tz=tz,
+                                                     calendar=ctx.services.calendar)
     if opened:
         log.info("reporting cycle %s opened", label)
-    return 0
+    return Ran(0, when.next_midnight(ctx.at, tz))
 
 
-async def reporting_reminders(ctx: TickContext) -> int:
+async def reporting_reminders(ctx: TickContext) -> Ran:
     settings = ctx.services.settings
-    return await cycles.queue_reminders(ctx.services.db, at=ctx.at, tz=settings.tz, calendar=ctx.services.calendar,
-                                        default_language=settings.bot_language, admin_ids=settings.bot_admin_ids)
+    queued = await cycles.queue_reminders(ctx.services.db, at=ctx.at, tz=settings.tz, calendar=ctx.services.calendar,
+                                          default_language=settings.bot_language, admin_ids=settings.bot_admin_ids)
+    nine = datetime.combine(ctx.at.astimezone(settings.tz).date(), time(9, 0), tzinfo=settings.tz)
+    return Ran(queued, nine if ctx.at < nine else nine + timedelta(days=1))  # reminders and escalation: 09:00
 
 
-async def directors_digests(ctx: TickContext) -> int:
-    return await digest_jobs.scheduled(ctx.services, ctx.at)
+async def directors_digests(ctx: TickContext) -> Ran:
+    settings = ctx.services.settings
+    queued, waiting = await digest_jobs.scheduled(ctx.services, ctx.at)
+    if waiting:  # due, but no director yet: one registering today still gets it
+        return Ran(queued, ctx.at + when.RETRY_WITHOUT_RECIPIENTS)
+    today = ctx.at.astimezone(settings.tz).date()
+    clocks = (settings.schedule.weekly, settings.schedule.monthly, settings.schedule.quarterly)
+    moments = [datetime.combine(today, c, tzinfo=settings.tz) for c in clocks]
+    return Ran(queued, when.earliest_after(ctx.at, moments, when.next_midnight(ctx.at, settings.tz)))
 
 
-STEPS: list[tuple[str, TickStep]] = [
-    ("expire-stale-sends", expire_stale_sends),
-    ("prune-processed-updates", prune_processed_updates),
-    ("task-notices", task_notices_for_new_liaisons),
-    ("task-reminders", task_reminders_and_escalations),
-    ("open-cycle", open_reporting_cycle),
-    ("cycle-reminders", reporting_reminders),
-    ("digests", directors_digests),
+STEPS: list[Step] = [
+    Step("housekeeping", housekeeping, wall_clock=True),
+    Step("task-notices", task_notices_for_new_liaisons),
+    Step("morning-round", morning_round),
+    Step("open-cycle", open_reporting_cycle),
+    Step("cycle-reminders", reporting_reminders),
+    Step("digests", directors_digests),
 ]

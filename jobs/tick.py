@@ -2,8 +2,9 @@
 escalations, digests; then the outbox is drained.
 
 Every step derives what is due from the database and `at`, and queues with dedup keys, so running
-the tick again for the same `at` queues nothing new. Only one tick runs at a time (an advisory
-lock on PostgreSQL)."""
+the tick again for the same `at` queues nothing new. A pass runs only the steps whose moment has
+come (the marks, bot/rules/schedule.py): with nothing due it reads one small table. Only one tick
+runs at a time (an advisory lock on PostgreSQL)."""
 
 from __future__ import annotations
 
@@ -11,8 +12,9 @@ import logging
 from dataclasses import dataclass, field
 from datetime import datetime
 
+from bot.rules.schedule import is_due
 from bot.services import Services
-from bot.usecases import outbox
+from bot.usecases import outbox, schedule
 from jobs.sender import LOCK as SENDER_LOCK
 from jobs.sender import DrainStats, Sender
 from jobs.steps import STEPS, TickContext
@@ -45,8 +47,17 @@ async def run_steps(services: Services, at: datetime, wall: datetime) -> TickRep
             return report
         report.ran = True
         ctx = TickContext(services, at, wall)
-        for name, step in list(STEPS):
-            report.queued[name] = await step(ctx)
+        marks = await schedule.marks(services.db)
+        changed = {}
+        for step in list(STEPS):
+            now = step.now(ctx)
+            due_at, computed_at = marks.get(step.name, (None, None))
+            if not is_due(due_at, computed_at, now):
+                continue
+            ran = await step.run(ctx)
+            report.queued[step.name] = ran.queued
+            changed[step.name] = (ran.next_at, now)
+        await schedule.record(services.db, changed)
     return report
 
 

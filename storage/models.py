@@ -246,6 +246,7 @@ class Task(SQLModel, table=True):
     attachment_file_id: str | None = Field(default=None, max_length=200)
     attachment_name: str | None = Field(default=None, max_length=255)
     attachment_kind: str | None = Field(default=None, max_length=16)
+    escalated_at: datetime | None = _when(nullable=True)  # the morning round reported it to the directors
 
 
 class TaskTarget(SQLModel, table=True):
@@ -264,6 +265,7 @@ class TaskTarget(SQLModel, table=True):
     done_at: datetime | None = _when(nullable=True)
     extension_until: datetime | None = _when(nullable=True)  # requested, awaiting a decision
     extension_reason: str | None = Field(default=None, max_length=500)
+    ack_nudged_at: datetime | None = _when(nullable=True)  # the morning round asked to acknowledge it
 
 
 class TaskEvent(SQLModel, table=True):
@@ -395,3 +397,13 @@ class DigestRun(SQLModel, table=True):
     label: str = Field(max_length=12)
     created_at: datetime = _when()
     snapshot: str  # JSON
+
+
+class SchedulerMark(SQLModel, table=True):
+    """When one of the tick's steps is next due (bot/rules/schedule.py), and the clock reading it
+    was computed at."""
+
+    __tablename__ = "scheduler_marks"
+    name: str = Field(primary_key=True, max_length=40)
+    due_at: datetime = _when()
+    computed_at: datetime = _when()

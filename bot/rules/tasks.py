@@ -202,14 +202,6 @@ def slot_is_due(slot_at: datetime, at: datetime, tz: ZoneInfo) -> bool:
     return slot_at <= at and at.astimezone(tz).date() == slot_at.astimezone(tz).date()
 
 
-def ack_nudge_at(created: datetime, tz: ZoneInfo, cal: Calendar) -> datetime:
-    """24 hours after the notice; on a non-working day, 09:00 on the next working day."""
-    moment = (created + ACK_NUDGE_AFTER).astimezone(tz)
-    if cal.is_workday(moment.date()):
-        return moment
-    return _at(_workday_after(moment.date(), cal), tz)
-
-
 def overdue_nudge_day(due: datetime, at: datetime, tz: ZoneInfo, cal: Calendar) -> date | None:
     """The day whose overdue nudge is due at `at`: each working day after the due day, from 09:00."""
     local = at.astimezone(tz)
@@ -225,3 +217,59 @@ def escalation_at(due: datetime, tz: ZoneInfo, cal: Calendar) -> datetime:
 
 def days_overdue(due: datetime, now: datetime, tz: ZoneInfo) -> int:
     return max((now.astimezone(tz).date() - due.astimezone(tz).date()).days, 0)
+
+
+# ---------------------------------------------------------------- the morning round
+#
+# Everything the scheduler tells people about tasks goes out in one round a day, at 09:00 on
+# working days: per liaison one reminder (due soon, due today, overdue) and one acknowledgement
+# nudge, per director one escalation. What a round contains is derived from the rows and the
+# round's nominal moment (not from when the pass happened to run), so running it twice on a day
+# finds the same things.
+
+ROUND_HORIZON = timedelta(days=15)  # a due day whose reminders can fall on a round's day (holidays move them back)
+
+
+def round_day(at: datetime, tz: ZoneInfo, cal: Calendar) -> date | None:
+    """The day whose morning round is due at `at`: a working day, from 09:00."""
+    local = at.astimezone(tz)
+    if not cal.is_workday(local.date()) or local.time() < REMIND_AT:
+        return None
+    return local.date()
+
+
+def round_at(day: date, tz: ZoneInfo) -> datetime:
+    """The round's nominal moment: 09:00 on its day."""
+    return _at(day, tz)
+
+
+def next_round(at: datetime, tz: ZoneInfo, cal: Calendar) -> datetime:
+    """The first round after `at`'s own (today's 09:00 when it is still to come)."""
+    day = at.astimezone(tz).date()
+    if cal.is_workday(day) and at < _at(day, tz):
+        return _at(day, tz)
+    return _at(_workday_after(day, cal), tz)
+
+
+def ack_nudge_cutoff(day: date, tz: ZoneInfo) -> datetime:
+    """A notice sent at or before this, still not acknowledged, is nudged in `day`'s round (once:
+    the first round at least 24 hours after the notice)."""
+    return round_at(day, tz) - ACK_NUDGE_AFTER
+
+
+def reminder_on(day: date, due: datetime, created: datetime, tz: ZoneInfo, cal: Calendar) -> tuple[str, int] | None:
+    """What a department that is not done hears about its part in `day`'s round:
+    ("due", days left) on a reminder day before or on the due day, ("overdue", days) on each
+    working day after it, or nothing."""
+    moment = round_at(day, tz)
+    for slot in due_slots(due, created, tz, cal):
+        if slot_is_due(slot.at, moment, tz):
+            return "due", slot.days_left
+    if overdue_nudge_day(due, moment, tz, cal) == day:
+        return "overdue", days_overdue(due, moment, tz)
+    return None
+
+
+def escalates_by(due: datetime, day: date, tz: ZoneInfo, cal: Calendar) -> bool:
+    """Whether a task due at `due` has reached its escalation by `day`'s round."""
+    return escalation_at(due, tz, cal) <= round_at(day, tz)

@@ -14,6 +14,7 @@ from bot.rules.org import OrgFileError, OrgSpec, alias_conflicts, parse_org, unk
 from storage.db import Database
 from storage.repos import audit as audit_repo
 from storage.repos import org as org_repo
+from storage.repos import schedule as schedule_repo
 
 
 @dataclass
@@ -132,6 +133,7 @@ async def import_org(db: Database, spec: OrgSpec, *, now: datetime, actor_id: in
                 await org_repo.set_meta(s, key, value)
                 report.settings_changed.append(key)
         if report.changed:
+            await schedule_repo.clear(s)  # new departments join the open cycle at the next tick
             await audit_repo.add(
                 s, at=now, actor_id=actor_id, action="org.import", target=spec.office or "org file",
                 detail=f"+{len(report.departments_created)} departments, +{len(report.groups_created)} groups, "

@@ -1,79 +1,135 @@
-"""The tick's task step: reminders to departments, nudges, and the escalation to directors.
+"""The morning round (09:00 on working days): everything the scheduler tells people about tasks,
+one message per person and kind a day.
 
-Everything is derived from the rows and `at`; each message has a dedup key naming the task, the
-department's part and the reminder (with its day), so ticking again at the same moment, or a
-minute later, queues nothing new."""
+- each liaison: one reminder naming every part of their department(s) due in 3 days, in 1 day or
+  today, or overdue (bot.rules.tasks.reminder_on), and one nudge naming every notice they have
+  not acknowledged 24 hours after it went out (each notice nudged once: `ack_nudged_at`);
+- each director (the admins when there is none): one escalation naming every task that reached
+  its escalation since the last round (`escalated_at`), with each overdue department and those
+  never notified, and a count of the tasks reported earlier that are still overdue.
+
+What a round holds is derived from the rows and the round's day, and recorded in the same
+transaction as the messages are queued, with dedup keys per person and day: a second pass on the
+same day queues nothing new. A long message is split between lines (4,096 characters)."""
 
 from __future__ import annotations
 
-from datetime import datetime
+from collections import defaultdict
+from collections.abc import Sequence
+from datetime import date, datetime
 from zoneinfo import ZoneInfo
 
 from bot.rules import tasks as rules
+from bot.rules.chunks import split_text
 from bot.rules.delivery import Outgoing
-from bot.rules.tasks import Calendar, TargetStatus
+from bot.rules.tasks import Calendar
 from bot.texts import t
 from bot.usecases.outbox import enqueue_in
-from bot.usecases.tasks import never_notified, view_of
-from bot.views.tasks import Overdue, escalation, reminder
+from bot.views import reminders as views
+from bot.views.reminders import Escalated, Item
+from bot.views.tasks import Overdue
 from storage.db import Database
 from storage.repos import people as people_repo
-from storage.repos import tasks as task_repo
+from storage.repos import reminders as repo
+
+Chats = dict[int, list[tuple[int, int, str | None]]]
 
 
 async def queue_reminders(
     db: Database, *, at: datetime, tz: ZoneInfo, calendar: Calendar, default_language: str,
     admin_ids: frozenset[int],
 ) -> int:
-    items: list[Outgoing] = []
-    local_day = at.astimezone(tz).date()
-    workday = calendar.is_workday(local_day)
+    """Queue today's round if it is due at `at` (a working day, from 09:00); 0 otherwise."""
+    day = rules.round_day(at, tz, calendar)
+    if day is None:
+        return 0
+    moment = rules.round_at(day, tz)
     async with db.transaction() as s:
-        open_tasks = {t.id: t for t in await task_repo.tasks(s, open_only=True)}
-        rows = await task_repo.targets_with_departments(s, list(open_tasks))
-        chats = await task_repo.liaison_chats(s, sorted({tg.department_id for tg, _ in rows}))
-        overdue: dict[int, list[Overdue]] = {}
-        unnotified: dict[int, list[str]] = {}
-        for target, dept in rows:
-            task = open_tasks[target.task_id]
-            if target.status == TargetStatus.DONE:
-                continue
-            view = view_of(task, target, dept, at)
-            due = view.due
-            planned: list[tuple[str, str, int]] = []  # (key, kind, days)
-            if target.status == TargetStatus.PENDING and target.notified_at is not None and workday \
-                    and at >= rules.ack_nudge_at(target.notified_at, tz, calendar):
-                planned.append(("ack-nudge", "ack", 0))
-            for slot in rules.due_slots(due, task.created_at, tz, calendar):
-                if rules.slot_is_due(slot.at, at, tz):
-                    planned.append((slot.key, "due", slot.days_left))
-            day = rules.overdue_nudge_day(due, at, tz, calendar)
-            if day is not None:
-                planned.append((f"overdue@{day.isoformat()}", "overdue", rules.days_overdue(due, at, tz)))
-            if never_notified(target, False):  # no liaison: named apart, never as overdue
-                if at > due:
-                    unnotified.setdefault(task.id, []).append(dept.name)  # type: ignore[arg-type]
-            elif rules.is_overdue(target.status, due, False, at):
-                overdue.setdefault(task.id, []).append(  # type: ignore[arg-type]
-                    Overdue(dept.name, target.is_lead, rules.days_overdue(due, at, tz), target.status))
-            for person, chat, lang in chats.get(dept.id, []):  # type: ignore[arg-type]
-                for key, kind, days in planned:
-                    items.append(Outgoing(
-                        chat_id=chat, dedup_key=f"task:{task.id}:target:{target.id}:{key}:{person}",
-                        text=reminder(kind, view, lang or default_language, tz, days),
-                        ref_kind="target", ref_id=target.id))
-        directors = await people_repo.chats_with_role(s, "director")
-        office = directors or await people_repo.chats_with_role(s, "admin", admin_ids)
-        for task_id in sorted({*overdue, *unnotified}):
-            task = open_tasks[task_id]
-            if not workday or at < rules.escalation_at(task.due_at, tz, calendar):
-                continue
+        parts = await repo.open_parts_due_before(s, moment + rules.ROUND_HORIZON)
+        unacked = await repo.unacknowledged(s, rules.ack_nudge_cutoff(day, tz))
+        chats = await repo.liaison_chats(s)
+        items: list[Outgoing] = []
+        items += _liaison_messages("remind", _due_items(parts, day, tz, calendar), chats, day, default_language, tz)
+        acks = [(r.department_id, Item(r.target_id, r.task_id, r.title, r.due, r.department, "ack")) for r in unacked
+                if chats.get(r.department_id)]
+        items += _liaison_messages("ack", acks, chats, day, default_language, tz)
+        escalated, earlier = _escalations(parts, day, tz, calendar)
+        office: Sequence[tuple[int, str | None]] = []
+        if escalated:
+            office = await people_repo.chats_with_role(s, "director") \
+                or await people_repo.chats_with_role(s, "admin", admin_ids)
             for chat, lang in office:
-                items.append(Outgoing(chat_id=chat, dedup_key=f"task:{task_id}:escalation:{chat}",
-                                      text=escalation(task_id, task.title, task.due_at, overdue.get(task_id, []),
-                                                      lang or default_language, tz, unnotified.get(task_id, ()))))
-        if not calendar.covers(local_day.year):
+                text = views.escalation(escalated, earlier, day, lang or default_language, tz)
+                items += _pieces(text, chat, f"escalation:{day.isoformat()}:{chat}")
+        if not calendar.covers(day.year):
             for chat, lang in await people_repo.chats_with_role(s, "admin", admin_ids):
-                items.append(Outgoing(chat_id=chat, dedup_key=f"calendar:uncovered:{local_day.year}:{chat}",
-                                      text=t(lang or default_language, "calendar.uncovered", year=local_day.year)))
-        return await enqueue_in(s, items, at)
+                items.append(Outgoing(chat_id=chat, dedup_key=f"calendar:uncovered:{day.year}:{chat}",
+                                      text=t(lang or default_language, "calendar.uncovered", year=day.year)))
+        queued = await enqueue_in(s, items, at)
+        await repo.mark_ack_nudged(s, [i.target_id for _, i in acks], at)
+        if office:
+            await repo.mark_escalated(s, [e.task_id for e in escalated], at)
+        return queued
+
+
+def _due_items(parts: Sequence, day: date, tz: ZoneInfo, calendar: Calendar) -> list[tuple[int, Item]]:  # type: ignore[type-arg]
+    """(department id, item) for every part that has something to hear in `day`'s round."""
+    items = []
+    for r in parts:
+        if r.notified_at is None:
+            continue  # never notified (no liaison): named to the directors, not reminded
+        said = rules.reminder_on(day, r.due, r.created_at, tz, calendar)
+        if said is not None:
+            items.append((r.department_id, Item(r.target_id, r.task_id, r.title, r.due, r.department, *said)))
+    return items
+
+
+def _escalations(parts: Sequence, day: date, tz: ZoneInfo, calendar: Calendar) -> tuple[list[Escalated], int]:  # type: ignore[type-arg]
+    """Tasks to report in `day`'s round, and how many reported earlier are still overdue."""
+    moment = rules.round_at(day, tz)
+    overdue: dict[int, list[Overdue]] = defaultdict(list)
+    unnotified: dict[int, list[str]] = defaultdict(list)
+    task_of = {}
+    for r in parts:
+        if r.due >= moment:
+            continue
+        task_of[r.task_id] = r
+        if r.notified_at is None:
+            unnotified[r.task_id].append(r.department)
+        else:
+            overdue[r.task_id].append(Overdue(r.department, r.is_lead, rules.days_overdue(r.due, moment, tz), r.status))
+    new: list[Escalated] = []
+    earlier = 0
+    for task_id in sorted(task_of):
+        r = task_of[task_id]
+        if r.escalated_at is not None:
+            earlier += bool(overdue.get(task_id))
+        elif rules.escalates_by(r.task_due, day, tz, calendar):
+            new.append(Escalated(task_id, r.title, r.task_due, tuple(overdue.get(task_id, ())),
+                                 tuple(unnotified.get(task_id, ()))))
+    return new, earlier
+
+
+def _liaison_messages(kind: str, items: Sequence[tuple[int, Item]], chats: Chats, day: date, default_language: str,
+                      tz: ZoneInfo) -> list[Outgoing]:
+    """One message (split if long) per liaison of the departments concerned."""
+    by_person: dict[int, tuple[int, str | None, list[Item]]] = {}
+    for department_id, item in items:
+        for person, chat, lang in chats.get(department_id, []):
+            by_person.setdefault(person, (chat, lang, []))[2].append(item)
+    out: list[Outgoing] = []
+    for person, (chat, lang, mine) in sorted(by_person.items()):
+        language = lang or default_language
+        text = views.reminder(mine, language, tz) if kind == "remind" else views.ack_nudge(mine, language, tz)
+        single = mine[0].target_id if len(mine) == 1 else None
+        out += _pieces(text, chat, f"{kind}:{day.isoformat()}:{person}", single)
+    return out
+
+
+def _pieces(text: str, chat: int, key: str, target_id: int | None = None) -> list[Outgoing]:
+    """The message as Telegram takes it (4,096 characters each, cut between lines), each piece with
+    its own key. A message about one part answers a reply as a progress report of that part."""
+    pieces = split_text(text)
+    return [Outgoing(chat_id=chat, dedup_key=f"{key}:{n}" if len(pieces) > 1 else key, text=piece,
+                     ref_kind="target" if target_id is not None else None, ref_id=target_id)
+            for n, piece in enumerate(pieces, 1)]

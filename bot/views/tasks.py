@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-from collections.abc import Sequence
 from dataclasses import dataclass, field
 from datetime import datetime
 from typing import Any
@@ -11,7 +10,7 @@ from zoneinfo import ZoneInfo
 from bot.rules.callbacks import Callback
 from bot.rules.digest import OverdueItem
 from bot.rules.tasks import TargetStatus
-from bot.texts import fmt_due, fmt_time, t
+from bot.texts import fmt_due, t
 
 Keyboard = dict[str, Any]
 
@@ -87,16 +86,6 @@ def extension_request(view: TargetView, task_due: datetime, lang: str, tz: ZoneI
     ]]}
 
 
-def reminder(kind: str, view: TargetView, lang: str, tz: ZoneInfo, days: int) -> str:
-    due = fmt_due(view.due, tz, lang)
-    if kind == "ack":
-        return t(lang, "remind.ack", id=view.task_id, title=view.title, due=due)
-    if kind == "due":
-        key = "remind.due_today" if days == 0 else "remind.due"
-        return t(lang, key, id=view.task_id, title=view.title, due=due, days=days)
-    return t(lang, "remind.overdue", id=view.task_id, title=view.title, due=due, days=days)
-
-
 @dataclass(frozen=True)
 class TaskSummary:
     task_id: int
@@ -150,18 +139,6 @@ class Overdue:
     is_lead: bool
     days: int
     status: str
-
-
-def escalation(task_id: int, title: str, due: datetime, rows: Sequence[Overdue], lang: str, tz: ZoneInfo,
-               unnotified: Sequence[str] = ()) -> str:
-    """The directors' overdue notice for a task; departments never notified (no liaison) are named
-    apart, as 未通知（无联络员）, not as overdue."""
-    lines = [t(lang, "escalate.header", id=task_id, title=title, due=fmt_time(due, tz))]
-    lines += [t(lang, "escalate.row", department=r.department, role=role_name(lang, r.is_lead), days=r.days,
-                status=status_name(lang, r.status)) for r in rows]
-    if unnotified:
-        lines.append(t(lang, "escalate.unnotified", names="、".join(unnotified)))
-    return "\n".join(lines)
 
 
 @dataclass(frozen=True)

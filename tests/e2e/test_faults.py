@@ -339,9 +339,9 @@ async def test_clock_jump_over_the_deadlines_escalates_once_and_sends_no_skipped
     await tick(local(2026, 12, 29, 9, 30))  # the next working day: that day's nudge only
     await desk.delivered()
 
-    task_texts = [t for t in texts_to(api, transport.id) if "交办单 #1" in t and t[:1] in "⏰⚠"]
+    task_texts = [t for t in texts_to(api, transport.id) if "#1「年终考核材料」" in t and t[:1] in "⏰📬"]
     assert not any("还有" in t or "今天" in t for t in task_texts), task_texts  # 12-24 and 12-25 skipped
-    assert sum("请确认收到" in t for t in task_texts) <= 1
+    assert sum("尚未确认收到" in t for t in task_texts) <= 1
     overdue = [t for t in task_texts if "已逾期" in t]
     assert len(overdue) == 2 and "已逾期 3 天" in overdue[0] and "已逾期 4 天" in overdue[1]
     for person in (transport, science):

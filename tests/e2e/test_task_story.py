@@ -138,8 +138,8 @@ async def test_each_reminder_goes_once_over_a_simulated_month(desk: Desk, clock,
         at += timedelta(hours=2)
     await desk.delivered()
     texts = [c.text or "" for c in desk.api.sent_messages(transport.id)]
-    reminders = [t for t in texts if (t.startswith("⏰") or t.startswith("⚠️")) and "交办单 #1" in t]
-    assert sum("请确认收到" in t for t in reminders) == 1
+    reminders = [t for t in texts if t.startswith(("⏰", "📬")) and "#1「月度调度材料」" in t]
+    assert sum("尚未确认收到" in t for t in reminders) == 1
     assert sum("还有 3 天" in t for t in reminders) == 1 and sum("还有 1 天" in t for t in reminders) == 1
     assert sum("今天" in t for t in reminders) == 1
     overdue = [t for t in reminders if "已逾期" in t]

@@ -140,11 +140,6 @@ def test_a_days_reminder_is_not_sent_late_the_next_day():
     assert not r.slot_is_due(slot_at, local(2026, 12, 8, 9, 0), TZ)
 
 
-def test_ack_nudge_after_24_hours_or_the_next_working_morning():
-    assert r.ack_nudge_at(local(2026, 12, 1, 10, 0), TZ, CAL) == local(2026, 12, 2, 10, 0)
-    assert r.ack_nudge_at(local(2026, 12, 4, 15, 0), TZ, CAL) == local(2026, 12, 7, 9, 0)  # Friday → Monday
-
-
 def test_overdue_nudges_on_working_mornings_and_escalation_the_next_working_day():
     due = local(2026, 12, 4, 18, 0)  # Friday
     assert r.overdue_nudge_day(due, local(2026, 12, 4, 20, 0), TZ, CAL) is None  # the due day itself

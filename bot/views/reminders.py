@@ -1,0 +1,89 @@
+"""The morning round's messages: one reminder and one acknowledgement nudge per liaison, one
+escalation per director, each naming every item it stands for (bot/usecases/task_reminders.py).
+A long list is split between lines by the caller (bot.rules.chunks.split_text)."""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from dataclasses import dataclass
+from datetime import date, datetime
+from zoneinfo import ZoneInfo
+
+from bot.texts import fmt_day, fmt_due, t
+from bot.views.tasks import Overdue, role_name, status_name
+
+
+@dataclass(frozen=True)
+class Item:
+    """One department's part in a task, as a line of a liaison's morning message."""
+
+    target_id: int
+    task_id: int
+    title: str
+    due: datetime
+    department: str
+    kind: str = "due"  # "due" (days left, 0 = today), "overdue" (days late), "ack"
+    days: int = 0
+
+
+@dataclass(frozen=True)
+class Escalated:
+    """A task in the directors' escalation: its overdue departments and those never notified."""
+
+    task_id: int
+    title: str
+    due: datetime
+    overdue: tuple[Overdue, ...]
+    unnotified: tuple[str, ...] = ()
+
+
+def _departments(items: Sequence[Item]) -> str:
+    return "、".join(dict.fromkeys(i.department for i in items))
+
+
+def _line(item: Item, lang: str, tz: ZoneInfo) -> str:
+    due = fmt_due(item.due, tz, lang)
+    if item.kind == "overdue":
+        return t(lang, "round.row.overdue", id=item.task_id, title=item.title, due=due, days=item.days)
+    if item.kind == "due" and item.days == 0:
+        return t(lang, "round.row.today", id=item.task_id, title=item.title, due=due)
+    if item.kind == "due":
+        return t(lang, "round.row.soon", id=item.task_id, title=item.title, due=due, days=item.days)
+    return t(lang, "round.row.ack", id=item.task_id, title=item.title, due=due)
+
+
+def reminder(items: Sequence[Item], lang: str, tz: ZoneInfo) -> str:
+    """Due soon, due today and overdue, in that order, for one liaison."""
+    soon = [i for i in items if i.kind == "due"]
+    late = [i for i in items if i.kind == "overdue"]
+    lines = [t(lang, "round.remind.header", departments=_departments(items), count=len(items))]
+    if soon:
+        lines += [t(lang, "round.remind.soon")] + [_line(i, lang, tz) for i in soon]
+    if late:
+        lines += [t(lang, "round.remind.late")] + [_line(i, lang, tz) for i in late]
+    lines.append(t(lang, "round.remind.one" if len(items) == 1 else "round.remind.many"))
+    return "\n".join(lines)
+
+
+def ack_nudge(items: Sequence[Item], lang: str, tz: ZoneInfo) -> str:
+    """The notices one liaison has not acknowledged."""
+    lines = [t(lang, "round.ack.header", departments=_departments(items), count=len(items))]
+    lines += [_line(i, lang, tz) for i in items]
+    lines.append(t(lang, "round.ack.footer"))
+    return "\n".join(lines)
+
+
+def escalation(tasks: Sequence[Escalated], earlier: int, day: date, lang: str, tz: ZoneInfo) -> str:
+    """Every task newly overdue by `day`, with each department; `earlier` tasks reported on an
+    earlier day and still overdue are counted, not listed again."""
+    moment = datetime.combine(day, datetime.min.time(), tzinfo=tz)
+    lines = [t(lang, "round.escalate.header", day=fmt_day(moment, tz, lang), count=len(tasks))]
+    for task in tasks:
+        lines.append(t(lang, "round.escalate.task", id=task.task_id, title=task.title, due=fmt_due(task.due, tz, lang)))
+        lines += [t(lang, "escalate.row", department=r.department, role=role_name(lang, r.is_lead), days=r.days,
+                    status=status_name(lang, r.status)) for r in task.overdue]
+        if task.unnotified:
+            lines.append(t(lang, "escalate.unnotified", names="、".join(task.unnotified)))
+    if earlier:
+        lines.append(t(lang, "round.escalate.earlier", count=earlier))
+    return "\n".join(lines)

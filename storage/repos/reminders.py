@@ -1,0 +1,75 @@
+"""The morning round's reads and marks (bot/usecases/task_reminders.py): every query is a join
+over open tasks, never a list of ids, and every update is chunked."""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from datetime import datetime
+
+from sqlalchemy import Row, func, update
+from sqlmodel import col, select
+from sqlmodel.ext.asyncio.session import AsyncSession
+
+from storage.models import Department, LiaisonAppointment, Person, Task, TaskTarget
+from storage.repos.chunking import chunks
+
+_DUE = func.coalesce(TaskTarget.due_at, Task.due_at)
+
+
+async def open_parts_due_before(s: AsyncSession, horizon: datetime) -> list[Row]:
+    """Departments' parts not done, of open tasks, due before `horizon`: (target_id, task_id,
+    department_id, department, is_lead, status, due, notified_at, title, task_due, created_at,
+    escalated_at), by task, leads first."""
+    rows = await s.exec(
+        select(col(TaskTarget.id).label("target_id"), col(Task.id).label("task_id"), TaskTarget.department_id,
+               col(Department.name).label("department"), TaskTarget.is_lead, TaskTarget.status,
+               _DUE.label("due"), TaskTarget.notified_at, Task.title, col(Task.due_at).label("task_due"),
+               Task.created_at, Task.escalated_at)
+        .join(Task, col(Task.id) == TaskTarget.task_id)
+        .join(Department, col(Department.id) == TaskTarget.department_id)
+        .where(col(Task.closed_at).is_(None), TaskTarget.status != "done", _DUE < horizon)
+        .order_by(col(Task.id), col(TaskTarget.is_lead).desc(), col(TaskTarget.id))
+    )
+    return list(rows)
+
+
+async def unacknowledged(s: AsyncSession, notified_by: datetime) -> list[Row]:
+    """Parts still pending whose notice went out at or before `notified_by` and that were not
+    nudged yet: (target_id, task_id, department_id, department, title, due)."""
+    rows = await s.exec(
+        select(col(TaskTarget.id).label("target_id"), col(Task.id).label("task_id"), TaskTarget.department_id,
+               col(Department.name).label("department"), Task.title, _DUE.label("due"))
+        .join(Task, col(Task.id) == TaskTarget.task_id)
+        .join(Department, col(Department.id) == TaskTarget.department_id)
+        .where(col(Task.closed_at).is_(None), TaskTarget.status == "pending",
+               col(TaskTarget.notified_at).is_not(None), col(TaskTarget.notified_at) <= notified_by,
+               col(TaskTarget.ack_nudged_at).is_(None))
+        .order_by(col(Task.id), col(TaskTarget.id))
+    )
+    return list(rows)
+
+
+async def liaison_chats(s: AsyncSession) -> dict[int, list[tuple[int, int, str | None]]]:
+    """department id → [(person id, chat id, language)] of its active liaisons, every department."""
+    out: dict[int, list[tuple[int, int, str | None]]] = {}
+    rows = await s.exec(
+        select(LiaisonAppointment.department_id, Person.id, Person.chat_id, Person.language)
+        .join(Person, col(Person.id) == LiaisonAppointment.person_id)
+        .where(col(LiaisonAppointment.ended_at).is_(None), col(Person.chat_id).is_not(None))
+        .order_by(col(LiaisonAppointment.kind).desc(), col(Person.id))
+    )
+    for dept, person, chat, lang in rows:
+        out.setdefault(dept, []).append((person, chat, lang))
+    return out
+
+
+async def mark_ack_nudged(s: AsyncSession, target_ids: Sequence[int], at: datetime) -> None:
+    for part in chunks(sorted(set(target_ids))):
+        await s.exec(update(TaskTarget).where(col(TaskTarget.id).in_(list(part)))  # type: ignore[call-overload]
+                     .values(ack_nudged_at=at).execution_options(synchronize_session=False))
+
+
+async def mark_escalated(s: AsyncSession, task_ids: Sequence[int], at: datetime) -> None:
+    for part in chunks(sorted(set(task_ids))):
+        await s.exec(update(Task).where(col(Task.id).in_(list(part)))  # type: ignore[call-overload]
+                     .values(escalated_at=at).execution_options(synchronize_session=False))
