@@ -73,7 +73,20 @@ async def _file(update: Update, context: Ctx, cb: Callback) -> str:
     return found.name or found.kind
 
 
-ROUTES = {"t": _liaison, "x": _decide, "f": _file}
+async def _acknowledge_all(update: Update, context: Ctx, cb: Callback) -> str:
+    """The morning nudge's 全部确认收到: acknowledge what it listed, then say so under it."""
+    count = await task_actions.acknowledge_all(context.services.db, context.caller, cb.ref, now=context.now(),
+                                               tz=context.services.settings.tz)
+    context.services.wake_outbox()  # the notices are edited to show it
+    outcome = text(context, "ack.all_saved", count=count) if count else text(context, "ack.all_none")
+    query = update.callback_query
+    assert query is not None and query.message is not None
+    original = getattr(query.message, "text_html", None) or ""
+    await query.edit_message_text(f"{original}\n{outcome}" if original else outcome, reply_markup=None)
+    return outcome
+
+
+ROUTES = {"t": _liaison, "x": _decide, "f": _file, "a": _acknowledge_all}
 
 
 async def on_button(update: Update, context: Ctx) -> None:

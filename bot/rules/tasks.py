@@ -257,6 +257,19 @@ def ack_nudge_cutoff(day: date, tz: ZoneInfo) -> datetime:
     return round_at(day, tz) - ACK_NUDGE_AFTER
 
 
+def round_ref(day: date) -> int:
+    """A round's day as a button carries it: 20261202."""
+    return day.year * 10_000 + day.month * 100 + day.day
+
+
+def round_of_ref(ref: int) -> date | None:
+    """The day a button's `round_ref` names; None for a number that is no date."""
+    try:
+        return date(ref // 10_000, ref // 100 % 100, ref % 100)
+    except ValueError:
+        return None
+
+
 def reminder_on(day: date, due: datetime, created: datetime, tz: ZoneInfo, cal: Calendar) -> tuple[str, int] | None:
     """What a department that is not done hears about its part in `day`'s round:
     ("due", days left) on a reminder day before or on the due day, ("overdue", days) on each

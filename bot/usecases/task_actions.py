@@ -13,7 +13,7 @@ from sqlmodel.ext.asyncio.session import AsyncSession
 from bot.errors import NotFound, Refused
 from bot.rules.delivery import Outgoing
 from bot.rules.people import Caller
-from bot.rules.tasks import Action, TargetStatus, next_status
+from bot.rules.tasks import Action, TargetStatus, ack_nudge_cutoff, next_status, round_of_ref
 from bot.texts import fmt_due, t
 from bot.usecases import inputs
 from bot.usecases.inbox import Incoming
@@ -25,6 +25,7 @@ from storage.models import InboundMessage, Task, TaskProgress, TaskTarget
 from storage.repos import audit as audit_repo
 from storage.repos import inbox as inbox_repo
 from storage.repos import people as people_repo
+from storage.repos import reminders as reminder_repo
 from storage.repos import tasks as task_repo
 from storage.repos.tasks import Part, Which
 
@@ -94,6 +95,27 @@ async def act(db: Database, caller: Caller, target_id: int, action: Action, *, n
         await _advance(s, part, action, caller.telegram_id, now)
         await _refresh(s, part, now)
         return _view(part, now)
+
+
+async def acknowledge_all(db: Database, caller: Caller, round_ref: int, *, now: datetime, tz: ZoneInfo) -> int:
+    """The morning nudge's 全部确认收到: every part of the caller's department that the round of
+    `round_ref` asked to acknowledge (its notice went out by the round's cutoff) and that is still
+    pending, acknowledged as by its own button. Returns how many."""
+    day = round_of_ref(round_ref)
+    if day is None:
+        raise Refused("button.stale")
+    if caller.appointment is None:
+        raise Refused("task.not_liaison")
+    acknowledged = 0
+    async with db.transaction() as s:
+        for target_id in await reminder_repo.unacknowledged_of(s, caller.appointment.department_id,
+                                                              ack_nudge_cutoff(day, tz)):
+            part = await _caller_part(s, caller, Which(target_id=target_id))
+            if part.target.status == TargetStatus.PENDING:
+                await _advance(s, part, Action.ACK, caller.telegram_id, now)
+                await _refresh(s, part, now)
+                acknowledged += 1
+    return acknowledged
 
 
 @dataclass(frozen=True)

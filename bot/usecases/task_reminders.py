@@ -17,6 +17,7 @@ from __future__ import annotations
 from collections import defaultdict
 from collections.abc import Sequence
 from datetime import date, datetime
+from typing import Any
 from zoneinfo import ZoneInfo
 
 from bot.rules import tasks as rules
@@ -120,16 +121,22 @@ def _liaison_messages(kind: str, items: Sequence[tuple[int, Item]], chats: Chats
     out: list[Outgoing] = []
     for person, (chat, lang, mine) in sorted(by_person.items()):
         language = lang or default_language
-        text = views.reminder(mine, language, tz) if kind == "remind" else views.ack_nudge(mine, language, tz)
-        single = mine[0].target_id if len(mine) == 1 else None
-        out += _pieces(text, chat, f"{kind}:{day.isoformat()}:{person}", single)
+        if kind == "remind":
+            out += _pieces(views.reminder(mine, language, tz), chat, f"remind:{day.isoformat()}:{person}",
+                           mine[0].target_id if len(mine) == 1 else None)
+        else:
+            out += _pieces(views.ack_nudge(mine, language, tz), chat, f"ack:{day.isoformat()}:{person}",
+                           buttons=views.ack_all_button(day, language))
     return out
 
 
-def _pieces(text: str, chat: int, key: str, target_id: int | None = None) -> list[Outgoing]:
+def _pieces(text: str, chat: int, key: str, target_id: int | None = None,
+            buttons: dict[str, Any] | None = None) -> list[Outgoing]:
     """The message as Telegram takes it (4,096 characters each, cut between lines), each piece with
-    its own key. A message about one part answers a reply as a progress report of that part."""
+    its own key, `buttons` under the last. A message about one part answers a reply as a progress
+    report of that part."""
     pieces = split_text(text)
     return [Outgoing(chat_id=chat, dedup_key=f"{key}:{n}" if len(pieces) > 1 else key, text=piece,
-                     ref_kind="target" if target_id is not None else None, ref_id=target_id)
+                     ref_kind="target" if target_id is not None else None, ref_id=target_id,
+                     reply_markup=buttons if n == len(pieces) else None)
             for n, piece in enumerate(pieces, 1)]

@@ -7,10 +7,13 @@ from __future__ import annotations
 from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import date, datetime
+from typing import Any
 from zoneinfo import ZoneInfo
 
+from bot.rules.callbacks import Callback
+from bot.rules.tasks import round_ref
 from bot.texts import fmt_day, fmt_due, t
-from bot.views.tasks import Overdue, role_name, status_name
+from bot.views.tasks import Overdue, button, role_name, status_name
 
 
 @dataclass(frozen=True)
@@ -66,11 +69,16 @@ def reminder(items: Sequence[Item], lang: str, tz: ZoneInfo) -> str:
 
 
 def ack_nudge(items: Sequence[Item], lang: str, tz: ZoneInfo) -> str:
-    """The notices one liaison has not acknowledged."""
+    """The notices one liaison has not acknowledged (with `ack_all_button` under it)."""
     lines = [t(lang, "round.ack.header", departments=_departments(items), count=len(items))]
     lines += [_line(i, lang, tz) for i in items]
     lines.append(t(lang, "round.ack.footer"))
     return "\n".join(lines)
+
+
+def ack_all_button(day: date, lang: str) -> dict[str, Any]:
+    """One tap acknowledges every notice the day's nudge listed."""
+    return {"inline_keyboard": [[button(t(lang, "btn.ack_all"), Callback("a", "all", round_ref(day)))]]}
 
 
 def escalation(tasks: Sequence[Escalated], earlier: int, day: date, lang: str, tz: ZoneInfo) -> str:

@@ -49,6 +49,18 @@ async def unacknowledged(s: AsyncSession, notified_by: datetime) -> list[Row]:
     return list(rows)
 
 
+async def unacknowledged_of(s: AsyncSession, department_id: int, notified_by: datetime) -> list[int]:
+    """The department's parts still pending, of open tasks, whose notice went out at or before
+    `notified_by` (what one morning nudge was about, less what was acknowledged since)."""
+    rows = await s.exec(
+        select(TaskTarget.id).join(Task, col(Task.id) == TaskTarget.task_id)
+        .where(TaskTarget.department_id == department_id, col(Task.closed_at).is_(None),
+               TaskTarget.status == "pending", col(TaskTarget.notified_at) <= notified_by)
+        .order_by(col(TaskTarget.task_id))
+    )
+    return list(rows)
+
+
 async def liaison_chats(s: AsyncSession) -> dict[int, list[tuple[int, int, str | None]]]:
     """department id → [(person id, chat id, language)] of its active liaisons, every department."""
     out: dict[int, list[tuple[int, int, str | None]]] = {}

@@ -176,3 +176,55 @@ async def test_progress_from_outside_the_task_is_kept_and_the_sender_told(desk: 
     assert "不是 #1" in answer.raw["text"]
     stranger = desk.chat(3999, "路人")
     assert "只有部门联络员" in await stranger.send("/mytasks") or "仅限" in await stranger.send("/mytasks")
+
+
+async def test_the_morning_round_tells_each_person_once_a_day_and_one_tap_acknowledges_all(desk: Desk, clock, story):  # type: ignore[no-untyped-def]
+    """Two tasks for one department: each morning its liaison gets one reminder naming both, one
+    nudge for both unacknowledged notices whose button acknowledges both, and the director one
+    escalation a day naming the tasks that went overdue since the last one."""
+    people, director = story
+    transport = people["区交通局"]
+    await desk.admin.send("/assign 区交通局,区财政局 | 2026-11-25 | 材料一")
+    await desk.admin.send("/assign 区交通局 | 2026-11-26 | 材料二")
+    await desk.delivered()
+
+    def today(chat: Chat, since: int) -> list[Call]:
+        return [c for c in desk.api.sent_messages(chat.id)[since:] if not (c.text or "").startswith("📋")]
+
+    seen = len(desk.api.sent_messages(transport.id))
+    await tick(desk, clock, local(2026, 11, 25, 9, 0))  # Wednesday: more than 24 hours after both notices
+    await desk.delivered()
+    wednesday = today(transport, seen)
+    assert len(wednesday) == 2, [c.text for c in wednesday]
+    nudge = next(c for c in wednesday if "尚未确认收到" in (c.text or ""))
+    reminder = next(c for c in wednesday if "交办单提醒" in (c.text or ""))
+    assert "#1「材料一」" in nudge.text and "#2「材料二」" in nudge.text  # type: ignore[operator]
+    assert "#1「材料一」今天" in reminder.text and "#2「材料二」" in reminder.text and "还有 1 天" in reminder.text  # type: ignore[operator]
+
+    answer = await press(desk, transport, nudge, "全部确认收到")
+    assert "已确认收到 2 项" in answer.raw["text"]
+    edited = desk.api.message(transport.id, nudge.result["message_id"])
+    assert edited is not None and "已确认收到 2 项" in edited["text"] and not edited.get("reply_markup")
+    data = nudge.result["reply_markup"]["inline_keyboard"][0][0]["callback_data"]
+    again = await push_callback(desk, transport, data, nudge.result)  # a second tap (another phone, a stale copy)
+    assert "都已确认过了" in again.raw["text"]
+    listing = await transport.send("/mytasks")
+    assert listing.count("已确认") >= 2 and "待确认" not in listing
+
+    seen_director = len(desk.api.sent_messages(director.id))
+    await tick(desk, clock, local(2026, 11, 26, 9, 0))  # Thursday: #1 went overdue yesterday
+    await tick(desk, clock, local(2026, 11, 26, 9, 1))  # a minute later: nothing new
+    await desk.delivered()
+    thursday = [c.text or "" for c in desk.api.sent_messages(director.id)[seen_director:]]
+    assert len(thursday) == 1 and "#1「材料一」" in thursday[0] and "#2" not in thursday[0]
+    assert "区交通局（牵头" in thursday[0] and "未通知（无联络员）：区财政局" in thursday[0]
+
+    seen = len(desk.api.sent_messages(transport.id))
+    await tick(desk, clock, local(2026, 11, 27, 9, 0))  # Friday: #2 went overdue yesterday
+    await desk.delivered()
+    friday = [c.text or "" for c in desk.api.sent_messages(director.id)[seen_director + 1:]]
+    assert len(friday) == 1 and "#2「材料二」" in friday[0] and "#1「" not in friday[0]
+    assert "另有 1 项此前已通报" in friday[0]
+    to_liaison = [c.text or "" for c in today(transport, seen)]
+    assert len(to_liaison) == 1 and "已逾期" in to_liaison[0]
+    assert "#1「材料一」已逾期 2 天" in to_liaison[0] and "#2「材料二」已逾期 1 天" in to_liaison[0]
