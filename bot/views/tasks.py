@@ -69,8 +69,11 @@ def notice(view: TargetView, lang: str, tz: ZoneInfo) -> tuple[str, Keyboard | N
         return "\n".join(lines), None
     lines.append(t(lang, "task.reply_hint"))
     ref = view.target_id
+    first = [button(t(lang, "btn.progress"), Callback("t", "prog", ref))]
+    if view.status == TargetStatus.PENDING:  # once acknowledged, the button has nothing left to do
+        first.insert(0, button(t(lang, "btn.ack"), Callback("t", "ack", ref)))
     keyboard = {"inline_keyboard": [
-        [button(t(lang, "btn.ack"), Callback("t", "ack", ref)), button(t(lang, "btn.progress"), Callback("t", "prog", ref))],
+        first,
         [button(t(lang, "btn.done"), Callback("t", "done", ref)), button(t(lang, "btn.extension"), Callback("t", "ext", ref))],
     ]}
     return "\n".join(lines), keyboard
