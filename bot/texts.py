@@ -362,6 +362,8 @@ CATALOG: dict[str, tuple[str, str]] = {
     "digest.details_follow": ("各专班、各部门和指标详情见后续消息，完整数据见工作簿（/export）。",
                               "Working groups, departments and figures follow; everything is in the workbook (/export)."),
     "digest.overdue_all": ("<b>全部逾期事项（{count}）</b>", "<b>Everything overdue ({count})</b>"),
+    "digest.unlisted": ("……另有 {count} 项未列出，完整清单请发送 /overdue，或 /export 导出工作簿。",
+                        "… {count} more not listed: /overdue lists them all, /export puts them in a workbook."),
     "digest.details_title": ("📊 <b>{title}</b> {label}（续）", "📊 <b>{title}</b> {label} (continued)"),
     "overdue.days": ("逾期 {days} 天", "{days} days overdue"),
     "overdue.today": ("已逾期（不足1天）", "overdue (less than a day)"),

@@ -16,7 +16,6 @@ from bot.usecases import cycles, outbox, task_reminders, tasks, updates
 from jobs import digests as digest_jobs
 
 log = logging.getLogger(__name__)
-LATE_NOTICES_EVERY = timedelta(hours=1)  # a safety net: registration queues them at once
 
 
 @dataclass(frozen=True)
@@ -50,16 +49,13 @@ async def housekeeping(ctx: TickContext) -> Ran:
     return Ran(0, ctx.wall + when.HOUSEKEEPING_EVERY)
 
 
-async def task_notices_for_new_liaisons(ctx: TickContext) -> Ran:
-    settings = ctx.services.settings
-    queued = await tasks.notify_late_registrations(ctx.services.db, now=ctx.at, tz=settings.tz,
-                                                   default_language=settings.bot_language)
-    return Ran(queued, ctx.at + LATE_NOTICES_EVERY)
-
-
 async def morning_round(ctx: TickContext) -> Ran:
     settings, calendar = ctx.services.settings, ctx.services.calendar
-    queued = await task_reminders.queue_reminders(
+    # A liaison's registration queues the notices their department was owed; this catches any
+    # that could not be (e.g. written to the database by hand), once a day rather than every pass.
+    queued = await tasks.notify_late_registrations(ctx.services.db, now=ctx.at, tz=settings.tz,
+                                                   default_language=settings.bot_language)
+    queued += await task_reminders.queue_reminders(
         ctx.services.db, at=ctx.at, tz=settings.tz, calendar=calendar,
         default_language=settings.bot_language, admin_ids=settings.bot_admin_ids)
     return Ran(queued, task_rules.next_round(ctx.at, settings.tz, calendar))
@@ -95,7 +91,6 @@ async def directors_digests(ctx: TickContext) -> Ran:
 
 STEPS: list[Step] = [
     Step("housekeeping", housekeeping, wall_clock=True),
-    Step("task-notices", task_notices_for_new_liaisons),
     Step("morning-round", morning_round),
     Step("open-cycle", open_reporting_cycle),
     Step("cycle-reminders", reporting_reminders),

@@ -21,6 +21,7 @@ SEP = "、"
 HEADLINE_LINES = 15  # the first message fits a phone screen
 NAMES_SHOWN = 6  # names in the first message before `等N个`
 TOP_OVERDUE = 3  # overdue items in the first message
+LISTED_OVERDUE = 30  # in the messages after it; the workbook and /overdue have every one
 
 
 def names_text(names: list[str], lang: str, limit: int | None = None) -> str:
@@ -77,6 +78,13 @@ def headline(d: Digest, lang: str, tz: ZoneInfo) -> list[str]:
     return lines
 
 
+def _unlisted(items: list, lang: str) -> list[str]:  # type: ignore[type-arg]
+    """A phone shows thirty lines of a list well, not a thousand: the rest are counted, and named
+    by /overdue and in the /export workbook."""
+    rest = len(items) - LISTED_OVERDUE
+    return [t(lang, "digest.unlisted", count=rest)] if rest > 0 else []
+
+
 def details(d: Digest, lang: str, tz: ZoneInfo, *, mark: str | None = None) -> list[str]:
     """Everything else, for the messages after the first: the full lists the headline shortened,
     working groups, every department, the figures, the changes and the narrative."""
@@ -87,11 +95,13 @@ def details(d: Digest, lang: str, tz: ZoneInfo, *, mark: str | None = None) -> l
     if full:  # the names the headline shortened with 等N个
         lines += [""] + full
     if len(d.overdue) > TOP_OVERDUE:
-        lines += ["", t(lang, "digest.overdue_all", count=len(d.overdue))] + [overdue_line(o, lang) for o in d.overdue]
+        lines += ["", t(lang, "digest.overdue_all", count=len(d.overdue))]
+        lines += [overdue_line(o, lang) for o in d.overdue[:LISTED_OVERDUE]] + _unlisted(d.overdue, lang)
     if d.unnotified:
         lines += ["", t(lang, "overdue.unnotified", count=len(d.unnotified))]
         lines += [t(lang, "overdue.unnotified_row", id=o.task_id, title=o.title, department=o.department,
-                    role=role_name(lang, o.is_lead)) for o in d.unnotified]
+                    role=role_name(lang, o.is_lead)) for o in d.unnotified[:LISTED_OVERDUE]]
+        lines += _unlisted(d.unnotified, lang)
     groups = _groups(d, lang)
     if groups:
         lines += [""] + groups

@@ -138,6 +138,19 @@ def test_the_first_message_fits_a_phone_and_nothing_is_lost(kind: str, lang: str
     assert all(f"#{o.task_id} " in joined for o in d.overdue)  # the whole overdue list follows
 
 
+def test_a_thousand_overdue_parts_are_thirty_lines_and_a_count() -> None:
+    """At a city's size the list a director scrolls stays a screenful, and says where the rest is
+    (/overdue lists every part; the /export workbook has every task and department)."""
+    many = [OverdueItem(100 + i, f"事项{i}", DEPTS[i % 24], True, 40 - i // 30) for i in range(1_000)]
+    d = replace(full_digest("week"), overdue=many)
+    pieces, _, _ = bundle(d, "zh", TZ)
+    joined = plain("\n".join(pieces))
+    listed = re.findall(r"#(\d+) 事项", joined)
+    assert len(set(listed)) == 30 and len(listed) == 33  # the 3 most overdue first, then 30
+    assert "另有 970 项未列出" in joined and "/overdue" in joined
+    assert len(pieces) <= 3
+
+
 def test_a_short_digest_is_one_short_first_message_too() -> None:
     d = replace(full_digest("week"), missing=[], late=[], overdue=[], unnotified=[], submitted=24)
     assert len(messages(d, "zh", TZ)[0].split("\n")) <= HEADLINE_LINES
