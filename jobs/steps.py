@@ -36,6 +36,7 @@ class Step:
     name: str
     run: Callable[[TickContext], Awaitable[Ran]]
     wall_clock: bool = False  # due by the real time, not `at`
+    per_process: bool = False  # its moment is kept in the process, not in the database
 
     def now(self, ctx: TickContext) -> datetime:
         return ctx.wall if self.wall_clock else ctx.at
@@ -90,7 +91,8 @@ async def directors_digests(ctx: TickContext) -> Ran:
 
 
 STEPS: list[Step] = [
-    Step("housekeeping", housekeeping, wall_clock=True),
+    # Idempotent, and harmless when two processes both do it: not worth a write to the database.
+    Step("housekeeping", housekeeping, wall_clock=True, per_process=True),
     Step("morning-round", morning_round),
     Step("open-cycle", open_reporting_cycle),
     Step("cycle-reminders", reporting_reminders),

@@ -11,6 +11,7 @@ from __future__ import annotations
 import logging
 from dataclasses import dataclass, field
 from datetime import datetime
+from weakref import WeakKeyDictionary
 
 from bot.rules.schedule import is_due
 from bot.services import Services
@@ -18,10 +19,13 @@ from bot.usecases import outbox, schedule
 from jobs.sender import LOCK as SENDER_LOCK
 from jobs.sender import DrainStats, Sender
 from jobs.steps import STEPS, TickContext
+from storage.db import Database
 from storage.locks import exclusive
 
 log = logging.getLogger(__name__)
 LOCK = "tick"
+# The moments of steps kept in the process (`Step.per_process`), per database.
+_in_process: WeakKeyDictionary[Database, dict[str, schedule.Mark]] = WeakKeyDictionary()
 
 
 @dataclass
@@ -47,7 +51,8 @@ async def run_steps(services: Services, at: datetime, wall: datetime) -> TickRep
             return report
         report.ran = True
         ctx = TickContext(services, at, wall)
-        marks = await schedule.marks(services.db)
+        local = _in_process.setdefault(services.db, {})
+        marks = {**await schedule.marks(services.db), **local}
         changed = {}
         for step in list(STEPS):
             now = step.now(ctx)
@@ -56,7 +61,7 @@ async def run_steps(services: Services, at: datetime, wall: datetime) -> TickRep
                 continue
             ran = await step.run(ctx)
             report.queued[step.name] = ran.queued
-            changed[step.name] = (ran.next_at, now)
+            (local if step.per_process else changed)[step.name] = (ran.next_at, now)
         await schedule.record(services.db, changed)
     return report
 
