@@ -4,7 +4,8 @@ only; the bot's code is not modified, the change is applied in this process.
     python -m benchmarks._bot [--count-sql FILE] [--time-steps FILE] [--profile FILE] [--no-rate-limiter]
                               [--concurrent-updates N] [--update-queue N] [--pace-from-slot] [--global-rate N]
 
---count-sql FILE   count every SQL statement and transaction (by statement text) and write JSON at exit
+--count-sql FILE   count every SQL statement and transaction (by statement text) and write JSON at exit;
+                   those run while an update is handled (process_update) are also counted apart
 --time-steps FILE  wall time spent in each step of handling an update (the gate's use cases, the
                    handler's, the reply, the whole of process_update), JSON at exit
                    (SIGUSR1 zeroes these counts, e.g. once start-up is over)
@@ -31,25 +32,62 @@ from pathlib import Path
 
 
 def count_sql(path: Path) -> None:
+    """Every statement and transaction, by statement text; and apart, those run while PTB's
+    `Application.process_update` handles an update (a context variable set around it: what one
+    update costs, without the outbox sender's and the tick's statements running meanwhile)."""
+    import contextvars
+
     from sqlalchemy import event
     from sqlalchemy.engine import Engine
+    from telegram.ext import Application
 
     statements: Counter[str] = Counter()
     events: Counter[str] = Counter()
+    in_update: Counter[str] = Counter()
+    in_update_events: Counter[str] = Counter()
+    updates = [0]
+    handling = contextvars.ContextVar("handling_update", default=False)
 
     @event.listens_for(Engine, "before_cursor_execute")
     def _statement(conn, cursor, statement, parameters, context, executemany):  # type: ignore[no-untyped-def]
-        statements[re.sub(r"\s+", " ", statement).strip()[:300]] += 1
+        text = re.sub(r"\s+", " ", statement).strip()[:300]
+        statements[text] += 1
+        if handling.get():
+            in_update[text] += 1
+
+    def _event(name: str) -> None:
+        events[name] += 1
+        if handling.get():
+            in_update_events[name] += 1
 
     for name in ("begin", "commit", "rollback", "savepoint", "release_savepoint"):
-        event.listen(Engine, name, lambda *a, _n=name: events.__setitem__(_n, events[_n] + 1))
+        event.listen(Engine, name, lambda *a, _n=name: _event(_n))
+
+    process_update = Application.process_update
+
+    async def counted(self, update):  # type: ignore[no-untyped-def]
+        token = handling.set(True)
+        updates[0] += 1
+        try:
+            return await process_update(self, update)
+        finally:
+            handling.reset(token)
+
+    Application.process_update = counted  # type: ignore[method-assign]
 
     def dump() -> None:
-        path.write_text(json.dumps({"statements": statements.most_common(), "transactions": dict(events)},
+        path.write_text(json.dumps({"statements": statements.most_common(), "transactions": dict(events),
+                                    "in_updates": {"updates": updates[0], "statements": in_update.most_common(),
+                                                   "transactions": dict(in_update_events)}},
                                    ensure_ascii=False, indent=1))
 
+    def reset() -> None:
+        for counter in (statements, events, in_update, in_update_events):
+            counter.clear()
+        updates[0] = 0
+
     atexit.register(dump)
-    _on_reset(lambda: (statements.clear(), events.clear()))
+    _on_reset(reset)
 
 
 _RESETS: list = []

@@ -294,7 +294,20 @@ def revision() -> str:
         return "unknown"
 
 
+_REVISION_AT_START: str | None = None
+
+
+def revision_at_start() -> str:
+    """The revision when the run began (taken by `new_log_dir`, which every benchmark calls first):
+    the code under measurement may change while a long run goes on."""
+    global _REVISION_AT_START
+    if _REVISION_AT_START is None:
+        _REVISION_AT_START = revision()
+    return _REVISION_AT_START
+
+
 def new_log_dir(name: str) -> Path:
+    revision_at_start()
     path = RESULTS / "logs" / f"{name}-{datetime.now().strftime('%Y%m%d-%H%M%S')}-{os.getpid()}"
     path.mkdir(parents=True, exist_ok=True)
     return path
@@ -303,7 +316,9 @@ def new_log_dir(name: str) -> Path:
 def write_results(name: str, data: dict[str, Any]) -> Path:
     RESULTS.mkdir(parents=True, exist_ok=True)
     path = RESULTS / f"{name}-{datetime.now().strftime('%Y%m%d-%H%M%S')}.json"
-    data = {"revision": revision(), "written_at": datetime.now().isoformat(timespec="seconds"), **data}
+    start, end = revision_at_start(), revision()
+    data = {"revision": start, **({"revision_at_end": end} if end != start else {}),
+            "written_at": datetime.now().isoformat(timespec="seconds"), **data}
     path.write_text(json.dumps(data, ensure_ascii=False, indent=2, default=str))
     return path
 

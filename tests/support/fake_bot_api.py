@@ -619,7 +619,8 @@ class _ControlHandler(tornado.web.RequestHandler):
       getUpdates offset) and ``now``. With ``?contains=TEXT`` (or ``?detail=1``) it also scans the
       successful sends whose text contains TEXT: ``per_chat`` counts, ``matched``,
       ``first_delivery``/``last_delivery`` and refused sends by status (``refused``); ``&times=1``
-      adds every matching delivery time (sorted).
+      adds every matching delivery time (sorted); ``&deliveries=1`` every matching delivery as
+      ``{"chat_id", "at", "text"}``, in the order the sends arrived (a benchmark's latencies).
 
     ``say``, ``sent`` and ``press`` are served by every `FakeBotAPI`; ``stats`` and ``delay`` by the
     standalone server (``python -m tests.support.fake_bot_api``) only.
@@ -725,6 +726,7 @@ class _ControlHandler(tornado.web.RequestHandler):
         per_chat: Counter[str] = Counter()
         refused: Counter[str] = Counter()
         times: list[float] = []
+        deliveries: list[JSONDict] = []
         for call in api.calls:
             if call.method.lower() not in _SEND_METHODS or call.status is None:
                 continue
@@ -735,11 +737,14 @@ class _ControlHandler(tornado.web.RequestHandler):
                 continue
             per_chat[str(call.raw.get("chat_id"))] += 1
             times.append(call.at)
+            deliveries.append({"chat_id": call.raw.get("chat_id"), "at": call.at, "text": call.text})
         times.sort()
         stats.update(per_chat=dict(per_chat), matched=len(times), refused=dict(refused),
                      first_delivery=times[0] if times else None, last_delivery=times[-1] if times else None)
         if self.get_query_argument("times", "0") not in ("", "0"):
             stats["times"] = times
+        if self.get_query_argument("deliveries", "0") not in ("", "0"):
+            stats["deliveries"] = deliveries
         return stats
 
 
