@@ -47,7 +47,7 @@ def _row(msg: Incoming, now: datetime) -> InboundMessage:
 async def keep(db: Database, msg: Incoming, *, now: datetime) -> bool:
     """Store the message once. True when it was new, False for a redelivery."""
     async with db.transaction() as s:
-        return await inbox_repo.add_once(s, _row(msg, now))
+        return await inbox_repo.add_once(s, _row(msg, now)) is not None
 
 
 def incoming_of(row: InboundMessage) -> Incoming:
@@ -93,23 +93,24 @@ async def open_tasks(s: AsyncSession, department_ids: list[int]) -> dict[int, tu
 
 
 async def open_report(s: AsyncSession, department_id: int, now: datetime) -> str | None:
-    """The open cycle's label, if the department has not submitted in it yet."""
-    cycle = await cycle_repo.current(s, now)
-    if cycle is None or await cycle_repo.versions(s, cycle.id, department_id):  # type: ignore[arg-type]
-        return None
-    return cycle.label
+    """The open cycle's label, if the department has not submitted in it yet (one statement)."""
+    return await cycle_repo.current_label_unsubmitted(s, department_id, now)
 
 
 async def keep_and_offer(db: Database, caller: Caller, msg: Incoming, *, now: datetime) -> Offer:
     """Store the message first (once per chat and message id); then, for a liaison whose department
     has open work, the tasks and the report it could be filed under."""
     async with db.transaction() as s:
-        fresh = await inbox_repo.add_once(s, _row(msg, now))
-        row = await inbox_repo.find(s, msg.chat_id, msg.message_id)
-        if row is None:  # a concurrent delivery of the same message is storing it right now
-            return Offer(None, False, False)
-        if row.filed_as is not None:
-            return Offer(row.id, fresh, True)
+        row = _row(msg, now)
+        row.id = await inbox_repo.add_once(s, row)
+        fresh = row.id is not None
+        if not fresh:  # delivered before: how it was left
+            found = await inbox_repo.find(s, msg.chat_id, msg.message_id)
+            if found is None:  # a concurrent delivery of the same message is storing it right now
+                return Offer(None, False, False)
+            if found.filed_as is not None:
+                return Offer(found.id, False, True)
+            row = found
         if caller.appointment is None or row.kind not in FILEABLE or row.sender_id != caller.telegram_id:
             return Offer(row.id, fresh, False)
         department_id = caller.appointment.department_id

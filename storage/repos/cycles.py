@@ -24,6 +24,14 @@ async def current(s: AsyncSession, now: datetime) -> ReportingCycle | None:
                          .order_by(col(ReportingCycle.opens_at).desc()).limit(1))).first()
 
 
+async def current_label_unsubmitted(s: AsyncSession, department_id: int, now: datetime) -> str | None:
+    """The current cycle's label if the department has no report in it yet, else None."""
+    cycle = (select(ReportingCycle.id, ReportingCycle.label).where(col(ReportingCycle.opens_at) <= now)
+             .order_by(col(ReportingCycle.opens_at).desc()).limit(1).subquery())
+    reported = select(Report.id).where(Report.cycle_id == cycle.c.id, Report.department_id == department_id)
+    return (await s.exec(select(cycle.c.label).where(~reported.exists()))).first()  # type: ignore[call-overload]
+
+
 async def add(s: AsyncSession, cycle: ReportingCycle) -> ReportingCycle:
     s.add(cycle)
     await s.flush()

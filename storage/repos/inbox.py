@@ -7,7 +7,7 @@ from dataclasses import dataclass
 from datetime import datetime
 
 from sqlalchemy import and_, func, or_
-from sqlalchemy.exc import IntegrityError
+from sqlalchemy.dialects import postgresql, sqlite
 from sqlmodel import col, select, update
 from sqlmodel.ext.asyncio.session import AsyncSession
 
@@ -20,17 +20,15 @@ async def find(s: AsyncSession, chat_id: int, message_id: int) -> InboundMessage
     ).first()
 
 
-async def add_once(s: AsyncSession, message: InboundMessage) -> bool:
-    """Store the message unless this (chat, message id) is already stored. True when stored now."""
-    if await find(s, message.chat_id, message.message_id) is not None:
-        return False
-    try:
-        async with s.begin_nested():
-            s.add(message)
-            await s.flush()
-    except IntegrityError:  # a concurrent delivery of the same update won the race
-        return False
-    return True
+async def add_once(s: AsyncSession, message: InboundMessage) -> int | None:
+    """Store the message unless this (chat, message id) is already stored (a redelivery, or a
+    concurrent delivery that won): one INSERT … ON CONFLICT DO NOTHING. The new row's id, or None."""
+    insert = (postgresql.insert if s.get_bind().dialect.name == "postgresql" else sqlite.insert)(InboundMessage)
+    values = {c.name: getattr(message, c.name) for c in InboundMessage.__table__.columns if c.name != "id"}  # type: ignore[attr-defined]
+    result = await s.exec(insert.values(values)  # type: ignore[call-overload]
+                          .on_conflict_do_nothing(index_elements=["chat_id", "message_id"]).returning(InboundMessage.id))
+    row = result.first()
+    return row[0] if row is not None else None
 
 
 async def get(s: AsyncSession, inbound_id: int) -> InboundMessage | None:

@@ -171,3 +171,17 @@ async def test_assign_costs_the_same_for_60_and_120_departments(desk: Desk, cloc
     for task, group in ((1, "六十专班"), (2, "一百二十专班")):
         for chat in chats[group]:
             assert any(f"交办单 #{task}" in (c.text or "") for c in desk.api.sent_messages(chat)), (group, chat)
+
+
+async def test_a_plain_message_with_open_work_costs_at_most_six_statements(desk: Desk, clock):  # type: ignore[no-untyped-def]
+    """What a liaison does most: a plain message (no command, no reply). It is stored and answered
+    with a button per open task and the quarter's report, in at most six statements."""
+    people, _, _ = await assigned(desk, clock)
+    processed = Processed(desk.app)
+    finance = people["区财政局"]
+    async with sender_held(desk):
+        seen = await cost(desk, processed, said(finance, "管网改造已完成招标"))
+        offer = desk.api.sent_messages(finance.id)[-1]
+    assert seen.count <= BUDGET, f"a plain message: {seen.count} statements\n{seen}"
+    labels = [b["text"] for row in (offer.reply_markup or {}).get("inline_keyboard", []) for b in row]
+    assert any("#1" in label for label in labels) and any("仅存档" in label for label in labels)
