@@ -32,6 +32,7 @@ from bot.views.tasks import Overdue
 from storage.db import Database
 from storage.repos import people as people_repo
 from storage.repos import reminders as repo
+from storage.repos import tasks as task_repo
 
 Chats = dict[int, list[tuple[int, int, str | None]]]
 
@@ -48,7 +49,7 @@ async def queue_reminders(
     async with db.transaction() as s:
         parts = await repo.open_parts_due_before(s, moment + rules.ROUND_HORIZON)
         unacked = await repo.unacknowledged(s, rules.ack_nudge_cutoff(day, tz))
-        chats = await repo.liaison_chats(s)
+        chats = await task_repo.liaison_chats(s, None)
         items: list[Outgoing] = []
         items += _liaison_messages("remind", _due_items(parts, day, tz, calendar), chats, day, default_language, tz)
         acks = [(r.department_id, Item(r.target_id, r.task_id, r.title, r.due, r.department, "ack")) for r in unacked

@@ -10,7 +10,7 @@ from sqlalchemy import Row, func, update
 from sqlmodel import col, select
 from sqlmodel.ext.asyncio.session import AsyncSession
 
-from storage.models import Department, LiaisonAppointment, Person, Task, TaskTarget
+from storage.models import Department, Task, TaskTarget
 from storage.repos.chunking import chunks
 
 _DUE = func.coalesce(TaskTarget.due_at, Task.due_at)
@@ -59,20 +59,6 @@ async def unacknowledged_of(s: AsyncSession, department_id: int, notified_by: da
         .order_by(col(TaskTarget.task_id))
     )
     return list(rows)
-
-
-async def liaison_chats(s: AsyncSession) -> dict[int, list[tuple[int, int, str | None]]]:
-    """department id → [(person id, chat id, language)] of its active liaisons, every department."""
-    out: dict[int, list[tuple[int, int, str | None]]] = {}
-    rows = await s.exec(
-        select(LiaisonAppointment.department_id, Person.id, Person.chat_id, Person.language)
-        .join(Person, col(Person.id) == LiaisonAppointment.person_id)
-        .where(col(LiaisonAppointment.ended_at).is_(None), col(Person.chat_id).is_not(None))
-        .order_by(col(LiaisonAppointment.kind).desc(), col(Person.id))
-    )
-    for dept, person, chat, lang in rows:
-        out.setdefault(dept, []).append((person, chat, lang))
-    return out
 
 
 async def mark_ack_nudged(s: AsyncSession, target_ids: Sequence[int], at: datetime) -> None:

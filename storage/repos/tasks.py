@@ -142,19 +142,18 @@ async def ref_of_message(s: AsyncSession, chat_id: int, message_id: int) -> tupl
     return row[0], row[1]
 
 
-async def liaison_chats(s: AsyncSession, department_ids: Sequence[int]) -> dict[int, list[tuple[int, int, str | None]]]:
+async def liaison_chats(s: AsyncSession, department_ids: Sequence[int] | None) -> dict[int, list[tuple[int, int, str | None]]]:
     """department id → [(person id, chat id, language)] of its active liaisons (the liaison before
-    the deputy)."""
+    the deputy); `None`: of every department, in one statement."""
+    query = (select(LiaisonAppointment.department_id, Person.id, Person.chat_id, Person.language)
+             .join(Person, col(Person.id) == LiaisonAppointment.person_id)
+             .where(col(LiaisonAppointment.ended_at).is_(None), col(Person.chat_id).is_not(None))
+             .order_by(col(LiaisonAppointment.kind).desc(), col(Person.id)))
+    parts = [query] if department_ids is None else \
+        [query.where(col(LiaisonAppointment.department_id).in_(list(p))) for p in chunks(sorted(set(department_ids)))]
     out: dict[int, list[tuple[int, int, str | None]]] = {}
-    for part in chunks(sorted(set(department_ids))):
-        rows = await s.exec(
-            select(LiaisonAppointment.department_id, Person.id, Person.chat_id, Person.language)
-            .join(Person, col(Person.id) == LiaisonAppointment.person_id)
-            .where(col(LiaisonAppointment.department_id).in_(list(part)),
-                   col(LiaisonAppointment.ended_at).is_(None), col(Person.chat_id).is_not(None))
-            .order_by(col(LiaisonAppointment.kind).desc(), col(Person.id))
-        )
-        for dept, person, chat, lang in rows:
+    for statement in parts:
+        for dept, person, chat, lang in await s.exec(statement):
             out.setdefault(dept, []).append((person, chat, lang))
     return out
 
