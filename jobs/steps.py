@@ -7,8 +7,9 @@ from __future__ import annotations
 import logging
 from collections.abc import Awaitable, Callable
 from dataclasses import dataclass
-from datetime import datetime, time, timedelta
+from datetime import datetime, timedelta
 
+from bot.rules import cycles as cycle_rules
 from bot.rules import schedule as when
 from bot.rules import tasks as task_rules
 from bot.services import Services
@@ -75,8 +76,10 @@ async def reporting_reminders(ctx: TickContext) -> Ran:
     settings = ctx.services.settings
     queued = await cycles.queue_reminders(ctx.services.db, at=ctx.at, tz=settings.tz, calendar=ctx.services.calendar,
                                           default_language=settings.bot_language, admin_ids=settings.bot_admin_ids)
-    nine = datetime.combine(ctx.at.astimezone(settings.tz).date(), time(9, 0), tzinfo=settings.tz)
-    return Ran(queued, nine if ctx.at < nine else nine + timedelta(days=1))  # reminders and escalation: 09:00
+    today = ctx.at.astimezone(settings.tz).date()
+    clocks = (cycle_rules.REMINDER_TIME, cycle_rules.ESCALATION_TIME)  # the hours they go out, every day
+    moments = [datetime.combine(day, c, tzinfo=settings.tz) for day in (today, today + timedelta(days=1)) for c in clocks]
+    return Ran(queued, when.earliest_after(ctx.at, moments, moments[-1]))
 
 
 async def directors_digests(ctx: TickContext) -> Ran:
