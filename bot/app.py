@@ -9,7 +9,7 @@ from telegram.ext import AIORateLimiter, Application, ApplicationBuilder, Defaul
 from bot import logs
 from bot.services import Services
 from bot.usecases import cycles, schedule
-from handlers import (access, assign_dialog, broadcast, digests, directors, filing, general, inbox, menus, office,
+from handlers import (access, assign_dialog, broadcast, digests, directors, filing, general, inbox, menus, office, roles,
                       registration, reports, task_buttons, tasks)
 from jobs.delivery import TICK_INTERVAL, Delivery, tick_job
 from handlers.context import CONTEXT_TYPES, App
@@ -40,7 +40,7 @@ def register_handlers(app: App) -> None:
     app.add_handler(access.handler(), group=-1)
     # assign_dialog before tasks (/assign alone opens it); inbox's fallbacks come last
     # filing's buttons (i:, ib:) and directors' 一键催办 (n:) before task_buttons, which takes every other button
-    for feature in (registration, general, office, broadcast, assign_dialog, tasks, reports, digests, directors,
+    for feature in (registration, general, office, roles, broadcast, assign_dialog, tasks, reports, digests, directors,
                     filing, task_buttons, inbox):
         app.add_handlers(feature.handlers())
     app.add_error_handler(on_error)

@@ -25,6 +25,7 @@ from bot.settings import Settings
 from bot.usecases import org
 from storage import migrate
 from storage.db import Database, DatabaseConfigError
+from storage.models import ROOT_OFFICE_ID
 
 log = logging.getLogger("liaison-desk")
 T = TypeVar("T")
@@ -153,6 +154,8 @@ def cmd_org_import(settings: Settings, args: argparse.Namespace) -> int:
     if not report.changed:
         print(f"{args.file}: no changes ({len(spec.departments)} departments, {len(spec.working_groups)} working groups)")
         return 0
+    for code in report.offices_created:
+        print(f"created office {code}")
     for name in report.departments_created:
         print(f"created department {name}")
     for name in report.groups_created:
@@ -255,6 +258,18 @@ def _telegram_errors(work: Callable[[], Awaitable[T]], base_url: str) -> Callabl
     return wrapped
 
 
+async def _office_id(db: Database, code: str | None) -> int:
+    """The office `--office CODE` names (the root office without one)."""
+    from bot.usecases import offices
+
+    known = await offices.codes(db)
+    if code is None:
+        return ROOT_OFFICE_ID
+    if code not in known:
+        raise OperatorError(f"no office with code {code!r}; the offices are: {', '.join(sorted(known)) or 'none with a code'}")
+    return known[code]
+
+
 def cmd_digest(settings: Settings, args: argparse.Namespace) -> int:
     """Build the directors' digest offline: text to stdout, or --out FILE (.xlsx, .png, or text)."""
     at = _parse_at(args.at, settings)
@@ -268,7 +283,8 @@ def cmd_digest(settings: Settings, args: argparse.Namespace) -> int:
     async def work():  # type: ignore[no-untyped-def]
         await migrate.upgrade_to_head(db)
         period = on_demand_period(args.period, at, settings.tz) if args.so_far else None
-        built = await digests.build(db, args.period, at=at, tz=settings.tz, period=period)
+        office_id = await _office_id(db, args.office)
+        built = await digests.build(db, args.period, at=at, tz=settings.tz, period=period, office_id=office_id)
         return await with_narrative(settings, built, lang)
 
     digest = asyncio.run(_with_db(db, work))
@@ -316,6 +332,7 @@ def parser() -> argparse.ArgumentParser:
     digest_p.add_argument("--period", choices=("week", "month", "quarter"), default="week")
     digest_p.add_argument("--at", metavar="ISO-8601", help="as if the clock read this (default: now)")
     digest_p.add_argument("--out", metavar="FILE", help="write FILE: .xlsx workbook, .png chart, anything else text")
+    digest_p.add_argument("--office", metavar="CODE", help="the office's digest (default: the root office)")
     digest_p.add_argument("--so-far", action="store_true",
                           help="the period --at falls in, up to --at (as /digest in chat); default: the scheduled "
                                "digest's period, the week or month just ended or the current quarter")

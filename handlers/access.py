@@ -63,6 +63,7 @@ async def gate(update: Update, context: Ctx) -> None:
             services.db, now=context.now(), actor_id=info.telegram_id, action=f"/{command}", outcome="denied",
             detail=(update.effective_message.text or update.effective_message.caption or "")[:200]
             if update.effective_message else None,
+            office_id=context.caller.office_id,
         )
         await reply(update, context, "access.denied", command=command,
                     roles=role_names(lang(context), sorted(spec.roles) if spec else []))
@@ -78,7 +79,8 @@ async def _check_button(update: Update, context: Ctx) -> None:
     if cb is None or may_press(cb.kind, cb.action, context.caller.roles):
         return  # malformed buttons get their notice from the handler; liaisons are checked per task
     await audit.record(context.services.db, now=context.now(), actor_id=context.caller.telegram_id,
-                       action=f"button:{cb.kind}:{cb.action}", outcome="denied", target=str(cb.ref))
+                       action=f"button:{cb.kind}:{cb.action}", outcome="denied", target=str(cb.ref),
+                       office_id=context.caller.office_id)
     directors = required_role(cb.kind, cb.action) == Role.DIRECTOR
     await query.answer(t(lang(context), "access.denied_button_directors" if directors else "access.denied_button"))
     raise ApplicationHandlerStop

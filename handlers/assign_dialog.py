@@ -9,7 +9,15 @@ layer refuses everyone else before this runs).
    TITLE [| DETAILS]` does (handlers/tasks.py); nothing is written to the database before it.
 
 /cancel ends the dialogue at any step; /assign alone starts it afresh; 15 idle minutes end it with a
-notice. The draft lives only in `context.user_data` (in memory, like the conversation's state), so a
+notice. The picker offers the office the admin acts in: its working groups, departments and child
+offices' units, nothing of another office.
+
+转办 (forwarding) is the same dialogue: a child office's admin presses `转办` under the notice of a
+parent office's task to their office (`fw:go:TARGET`). The picker offers the child office's own
+departments and groups; the due time defaults to the parent part's (/skip) and may not be later;
+the title, details and file are the parent task's unless the admin types others (/skip keeps them).
+Confirm creates the child office's task, linked to the parent's part (bot/usecases/tasks.py
+`forward`). The draft lives only in `context.user_data` (in memory, like the conversation's state), so a
 restart of the bot drops an unfinished draft: the admin starts again with /assign. /assign with
 arguments is not this handler's (it goes to handlers/tasks.py, also during a dialogue).
 
@@ -37,13 +45,16 @@ from telegram.ext import (
 )
 from telegram.warnings import PTBUserWarning
 
-from bot.errors import DomainError
+from bot.errors import DomainError, UsageError
+from bot.rules.callbacks import decode as decode_button
 from bot.rules.roles import Role
-from bot.rules.tasks import DETAILS_MAX, TITLE_MAX, AssignRequest, check_title, parse_due
+from bot.rules.tasks import (DETAILS_MAX, TITLE_MAX, AssignRequest, check_title, due_allowed, parse_due,
+                             parse_task_number)
 from bot.texts import fmt_time
 from bot.usecases import assign_choices, tasks
-from bot.usecases.tasks import Attachment
+from bot.usecases.tasks import Attachment, ForwardSource
 from bot.views.assign import Choice, Keyboard, chosen_names, decode, department_count, page_count, picked, picker, summary
+from bot.views.tasks import office_label
 from handlers.context import Ctx
 from handlers.dates import due_text, with_warning
 from handlers.errors import render
@@ -72,6 +83,8 @@ class Draft:
     details: str | None = None
     attachment: Attachment | None = None
     due_then_confirm: bool = False  # asked for the due time again at Confirm (it had passed)
+    office_id: int = 1  # the office the draft's choices are of
+    forward: ForwardSource | None = None  # 转办: the parent office's part it forwards
 
 
 def _draft(context: Ctx) -> Draft | None:
@@ -87,9 +100,40 @@ def _markup(keyboard: Keyboard | None, context: Ctx) -> InlineKeyboardMarkup | N
     return InlineKeyboardMarkup.de_json(keyboard, context.bot) if keyboard else None
 
 
+def _prompt_text(context: Ctx, state: str) -> str:
+    """A step's question; forwarding says what /skip keeps (the parent task's due time, title,
+    details and file)."""
+    draft = _draft(context)
+    source = draft.forward if draft is not None else None
+    if source is not None and state == DUE:
+        return text(context, "forward.ask_due", due=due_text(context, source.due))
+    if source is not None and state == TITLE:
+        return text(context, "forward.ask_title", title=source.title, limit=TITLE_MAX)
+    if source is not None and state == DETAILS and source.details:
+        return text(context, "forward.ask_details", limit=DETAILS_MAX)
+    if source is not None and state == ATTACHMENT and source.attachment is not None:
+        return text(context, "forward.ask_attachment")
+    return text(context, PROMPTS[state], limit=TITLE_MAX if state == TITLE else DETAILS_MAX)
+
+
 async def _prompt(update: Update, context: Ctx, state: str) -> str:
-    await reply(update, context, PROMPTS[state], limit=TITLE_MAX if state == TITLE else DETAILS_MAX)
+    await send(update, _prompt_text(context, state))
     return state
+
+
+def _header(context: Ctx, draft: Draft) -> str:
+    """A forwarding draft's messages start by saying what is forwarded."""
+    source = draft.forward
+    if source is None:
+        return ""
+    return text(context, "forward.header", office=office_label(source.origin, lang(context)), id=source.task_id,
+                title=source.title,
+                unit=source.unit, due=due_text(context, source.due)) + "\n"
+
+
+def _picker(context: Ctx, draft: Draft) -> tuple[str, Keyboard]:
+    body, keyboard = picker(draft.choices, draft.selected, draft.page, lang(context))
+    return _header(context, draft) + body, keyboard
 
 
 async def _retire_buttons(context: Ctx, chat_id: int | None, draft: Draft | None) -> None:
@@ -118,15 +162,69 @@ async def _edit(update: Update, context: Ctx, body: str, keyboard: Keyboard | No
 async def start(update: Update, context: Ctx) -> str | int:
     chat = update.effective_chat
     await _retire_buttons(context, chat.id if chat else None, _drop(context))  # /assign again: start afresh
-    choices = await assign_choices.choices(context.services.db)
+    office = context.caller.office_id
+    choices = await assign_choices.choices(context.services.db, office)
     if not choices:
         await reply(update, context, "assign_dialog.no_org")
         return END
-    draft = Draft(choices)
-    body, keyboard = picker(choices, draft.selected, draft.page, lang(context))
+    draft = Draft(choices, office_id=office)
+    body, keyboard = _picker(context, draft)
     message = update.effective_message
     assert message is not None
     sent = await message.reply_text(body, reply_markup=_markup(keyboard, context))
+    draft.message_id = sent.message_id
+    context.user_data[DRAFT] = draft  # type: ignore[index]
+    return PICK
+
+
+async def start_forward(update: Update, context: Ctx) -> str | int | None:
+    """The 转办 button under a parent office's task to the admin's office: the dialogue, pre-filled
+    from the parent task, for the admin's office's departments. A button for another office's task
+    (or none) is answered as a stale button; a draft in progress is kept then."""
+    query = update.callback_query
+    assert query is not None
+    cb = decode_button(query.data)
+    try:
+        if cb is None or cb.kind != "fw":
+            raise DomainError("button.stale")
+        source = await tasks.forward_source(context.services.db, context.caller, cb.ref)
+    except DomainError as error:
+        await query.answer(render(error, lang(context)), show_alert=True)
+        return None
+    state = await _start_forwarding(update, context, source)
+    await query.answer(text(context, "assign_dialog.no_org") if state is None else None,
+                       show_alert=state is None)
+    return state
+
+
+async def forward_command(update: Update, context: Ctx) -> str | int | None:
+    """`/forward N`: as the 转办 button, for the parent office's task N (its number, as the notice
+    says): for an admin whose notice is gone or who was appointed after it."""
+    if not context.caller.has(Role.ADMIN):
+        await reply(update, context, "forward.admins_only")
+        return None
+    args = context.args or []
+    if len(args) != 1:
+        raise UsageError("forward")
+    source = await tasks.forward_source(context.services.db, context.caller,
+                                        task_id=parse_task_number(args[0], "forward"))
+    state = await _start_forwarding(update, context, source)
+    if state is None:
+        await reply(update, context, "assign_dialog.no_org")
+    return state
+
+
+async def _start_forwarding(update: Update, context: Ctx, source: ForwardSource) -> str | None:
+    choices = await assign_choices.choices(context.services.db, source.office_id)
+    chat = update.effective_chat
+    assert chat is not None
+    if not choices:
+        return None
+    await _retire_buttons(context, chat.id, _drop(context))  # a draft in progress gives way
+    draft = Draft(choices, office_id=source.office_id, title=source.title, details=source.details,
+                  attachment=source.attachment, forward=source)
+    body, keyboard = _picker(context, draft)
+    sent = await context.bot.send_message(chat.id, body, reply_markup=_markup(keyboard, context))
     draft.message_id = sent.message_id
     context.user_data[DRAFT] = draft  # type: ignore[index]
     return PICK
@@ -165,14 +263,14 @@ async def on_pick(update: Update, context: Ctx) -> str | int | None:
         if not department_count(draft.choices, draft.selected):  # only groups without members
             await query.answer(text(context, "assign.no_targets"), show_alert=True)
             return None
-        await _edit(update, context, picked(draft.choices, draft.selected, lang(context)), None)
+        await _edit(update, context, _header(context, draft) + picked(draft.choices, draft.selected, lang(context)), None)
         await query.answer()
         draft.message_id = None
         return await _prompt(update, context, DUE)
     else:  # a well-formed button that is not one of this step's (an index out of range, Confirm…)
         await query.answer(text(context, "button.stale"))
         return None
-    body, keyboard = picker(draft.choices, draft.selected, draft.page, lang(context))
+    body, keyboard = _picker(context, draft)
     await _edit(update, context, body, keyboard)
     await query.answer()
     return None
@@ -192,14 +290,49 @@ async def on_due(update: Update, context: Ctx) -> str | int | None:
     except DomainError as error:  # names the value; the user types it again
         await send(update, render(error, lang(context)))
         return DUE
+    return await _due_taken(update, context, draft)
+
+
+async def skip_due(update: Update, context: Ctx) -> str | int | None:
+    """/skip at the due step: forwarding, the parent part's due time; otherwise asked again."""
+    draft = _draft(context)
+    if draft is None:
+        return END
+    if draft.forward is None:
+        return await _prompt(update, context, DUE)
+    draft.due = draft.forward.due
+    if draft.due <= context.now():  # the parent part is overdue: a time to come is needed
+        await send(update, render(DomainError("due.past", value=fmt_time(draft.due, context.services.settings.tz)),
+                                  lang(context)))
+        return DUE
+    return await _due_taken(update, context, draft)
+
+
+async def _due_taken(update: Update, context: Ctx, draft: Draft) -> str | int | None:
+    assert draft.due is not None
+    source = draft.forward
+    if source is not None and not due_allowed(draft.due, source.due, context.now()):
+        await send(update, text(context, "forward.too_late", due=due_text(context, source.due)))
+        draft.due = None
+        return DUE
     understood = with_warning(context, text(context, "due.understood", due=due_text(context, draft.due)), draft.due)
     if draft.due_then_confirm:  # the summary that follows states the date; say it and any warning first
         draft.due_then_confirm = False
         await send(update, understood)
         return await _show_summary(update, context, draft)
     # the date as understood, then the next question, in one message
-    await send(update, f"{understood}\n{text(context, PROMPTS[TITLE], limit=TITLE_MAX)}")
+    await send(update, f"{understood}\n{_prompt_text(context, TITLE)}")
     return TITLE
+
+
+async def skip_title(update: Update, context: Ctx) -> str | int | None:
+    """/skip at the title step: forwarding keeps the parent task's title; otherwise asked again."""
+    draft = _draft(context)
+    if draft is None:
+        return END
+    if draft.forward is None or not draft.title:
+        return await _prompt(update, context, TITLE)
+    return await _prompt(update, context, DETAILS)
 
 
 async def on_title(update: Update, context: Ctx) -> str | int | None:
@@ -235,7 +368,8 @@ async def skip_details(update: Update, context: Ctx) -> str | int | None:
     draft = _draft(context)
     if draft is None:
         return END
-    draft.details = None
+    if draft.forward is None:  # forwarding keeps the parent task's details
+        draft.details = None
     return await _prompt(update, context, ATTACHMENT)
 
 
@@ -257,7 +391,8 @@ async def skip_file(update: Update, context: Ctx) -> str | int | None:
     draft = _draft(context)
     if draft is None:
         return END
-    draft.attachment = None
+    if draft.forward is None:  # forwarding keeps the parent task's file
+        draft.attachment = None
     return await _show_summary(update, context, draft)
 
 
@@ -280,7 +415,7 @@ async def _show_summary(update: Update, context: Ctx, draft: Draft) -> str:
                              attachment=attachment, lang=lang(context), tz=context.services.settings.tz)
     message = update.effective_message
     assert message is not None
-    sent = await message.reply_text(body, reply_markup=_markup(keyboard, context))
+    sent = await message.reply_text(_header(context, draft) + body, reply_markup=_markup(keyboard, context))
     draft.message_id = sent.message_id
     return CONFIRM
 
@@ -313,13 +448,24 @@ async def on_confirm(update: Update, context: Ctx) -> str | int | None:
     request = AssignRequest(tuple(chosen_names(draft.choices, draft.selected)), draft.due, draft.title, draft.details)
     _drop(context)
     try:
-        created = await tasks.create(context.services.db, context.caller, request, now=now, tz=settings.tz,
-                                     default_language=settings.bot_language, attachment=draft.attachment)
+        if draft.office_id != context.caller.office_id and draft.forward is None:  # /office meanwhile
+            raise DomainError("forward.office_changed")
+        if draft.forward is not None:
+            created = await tasks.forward(context.services.db, context.caller, draft.forward.target_id, request,
+                                          now=now, tz=settings.tz, default_language=settings.bot_language,
+                                          attachment=draft.attachment)
+        else:
+            created = await tasks.create(context.services.db, context.caller, request, now=now, tz=settings.tz,
+                                         default_language=settings.bot_language, attachment=draft.attachment)
     except DomainError as error:  # e.g. a group renamed meanwhile: nothing was created
         await send(update, render(error, lang(context)))
         return END
     context.services.wake_outbox()
-    await send(update, created_reply(context, created))
+    reply_text = created_reply(context, created)
+    if draft.forward is not None:
+        reply_text += "\n" + text(context, "forward.created", office=office_label(draft.forward.origin, lang(context)),
+                                   id=draft.forward.task_id)
+    await send(update, reply_text)
     return END
 
 
@@ -369,11 +515,13 @@ def dialogue() -> ConversationHandler:
     with warnings.catch_warnings():  # per_message=False is meant: the key is the admin's chat
         warnings.filterwarnings("ignore", message=".*per_message=False", category=PTBUserWarning)
         return ConversationHandler(
-            entry_points=[CommandHandler("assign", start, has_args=False)],
+            entry_points=[CommandHandler("assign", start, has_args=False),
+                          CallbackQueryHandler(start_forward, pattern=r"^fw:"),
+                          CommandHandler("forward", forward_command)],
             states={
                 PICK: answers(PICK, CallbackQueryHandler(on_pick, pattern=buttons)),
-                DUE: answers(DUE, MessageHandler(typed, on_due)),
-                TITLE: answers(TITLE, MessageHandler(typed, on_title)),
+                DUE: answers(DUE, MessageHandler(typed, on_due), CommandHandler("skip", skip_due)),
+                TITLE: answers(TITLE, MessageHandler(typed, on_title), CommandHandler("skip", skip_title)),
                 DETAILS: answers(DETAILS, MessageHandler(typed, on_details), CommandHandler("skip", skip_details)),
                 ATTACHMENT: answers(ATTACHMENT, MessageHandler(filters.PHOTO | filters.Document.ALL, on_file),
                                     CommandHandler("skip", skip_file)),

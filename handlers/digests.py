@@ -18,7 +18,8 @@ from handlers.replies import lang, send, text
 
 
 async def _build(context: Ctx, kind: str) -> Digest:
-    return await digests.build(context.services.db, kind, at=context.now(), tz=context.services.settings.tz)
+    return await digests.build(context.services.db, kind, at=context.now(), tz=context.services.settings.tz,
+                               office_id=context.caller.office_id)
 
 
 async def digest(update: Update, context: Ctx) -> None:
@@ -26,7 +27,8 @@ async def digest(update: Update, context: Ctx) -> None:
     kind, last = parse_digest_request(context.args or [])
     at, tz = context.now(), context.services.settings.tz
     period = on_demand_period(kind, at, tz, last=last)
-    built = await digests.build(context.services.db, kind, at=at, tz=tz, period=period)
+    built = await digests.build(context.services.db, kind, at=at, tz=tz, period=period,
+                                office_id=context.caller.office_id)
     result = await with_narrative(context.services.settings, built, lang(context))
     pieces, chart, caption = bundle(result, lang(context), context.services.settings.tz)
     for piece in pieces:
@@ -39,7 +41,8 @@ async def digest(update: Update, context: Ctx) -> None:
 async def overdue(update: Update, context: Ctx) -> None:
     if context.args:
         raise UsageError("overdue")
-    items = await tasks.overdue(context.services.db, now=context.now(), tz=context.services.settings.tz)
+    items = await tasks.overdue(context.services.db, now=context.now(), tz=context.services.settings.tz,
+                                office_id=context.caller.office_id)
     body, keyboard = overdue_view(items, lang(context), nudge=True)  # /overdue is for directors and admins
     await send(update, body, reply_markup=InlineKeyboardMarkup.de_json(keyboard, context.bot) if keyboard else None)
 
@@ -48,7 +51,8 @@ async def status(update: Update, context: Ctx) -> None:
     query = " ".join(context.args or []).strip()
     if not query:
         raise UsageError("status")
-    s = await digests.status(context.services.db, query, at=context.now(), tz=context.services.settings.tz)
+    s = await digests.status(context.services.db, query, at=context.now(), tz=context.services.settings.tz,
+                             office_id=context.caller.office_id)
     report = (text(context, "digest.reported_late" if s.late else "digest.reported")
               + text(context, "status.version", version=s.version)
               if s.reported else text(context, "digest.not_reported"))

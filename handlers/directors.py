@@ -56,7 +56,7 @@ async def on_nudge(update: Update, context: Ctx) -> None:
         elif cb.action == "c":
             result = await nudges.nudge_cycle(db, context.caller, cb.ref, **kwargs)  # type: ignore[arg-type]
         else:
-            result = await nudges.nudge_overdue(db, context.caller, **kwargs)  # type: ignore[arg-type]
+            result = await nudges.nudge_overdue(db, context.caller, office_id=cb.ref, **kwargs)  # type: ignore[arg-type]
         context.services.wake_outbox()
         return answer(context, result)
 

@@ -1,5 +1,6 @@
 """One-tap filing of kept messages: the liaison's buttons under their own plain message (`i:`), and
-the office's /inbox with its buttons (`ib:`, admins only — the access layer checks the role).
+the office's /inbox with its buttons (`ib:`, admins only — the access layer checks the role; the
+acting office's messages only).
 
 Registered before handlers/task_buttons.py, whose handler takes every other button."""
 
@@ -34,7 +35,7 @@ async def show_inbox(update: Update, context: Ctx) -> None:
     if len(args) > 1:
         raise UsageError("inbox")
     number = parse_task_number(args[0], "inbox") if args else 1
-    view = await inbox.kept_page(context.services.db, number)
+    view = await inbox.kept_page(context.services.db, number, context.caller.office_id)
     body, keyboard = views.page(view, lang(context), context.services.settings.tz)
     await send(update, body, reply_markup=_markup(keyboard, context))
 
@@ -75,7 +76,7 @@ async def _office(update: Update, context: Ctx, cb: Callback) -> str:
     query = update.callback_query
     assert query is not None
     if cb.action == "n":
-        view = await inbox.kept_page(context.services.db, cb.ref)
+        view = await inbox.kept_page(context.services.db, cb.ref, context.caller.office_id)
         body, keyboard = views.page(view, lang(context), context.services.settings.tz)
         await _edit(update, body, _markup(keyboard, context))
         return text(context, "inbox.page_note", page=view.page, pages=view.pages)

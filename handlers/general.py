@@ -28,8 +28,10 @@ async def whoami(update: Update, context: Ctx) -> None:
         if appointment else text(context, "whoami.no_department")
     )
     roles = role_names(lang(context), sorted(caller.roles)) or text(context, "whoami.no_roles")
+    office = await people.office_label(context.services.db, caller)
     await send(update, text(context, "whoami", user_id=caller.telegram_id, name=caller.full_name,
-                            roles=roles, department=department, language=caller.language))
+                            roles=roles, department=department, language=caller.language)
+               + (text(context, "whoami.office", office=office) if office else ""))
 
 
 async def set_language(update: Update, context: Ctx) -> None:

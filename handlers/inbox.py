@@ -57,7 +57,7 @@ async def progress(update: Update, context: Ctx, item: inbox.Incoming, target_id
             result = await task_actions.record_progress(db, context.caller, item, now=now, target_id=target_id,
                                                         task_id=task_id, done=done)
     except Refused as refusal:
-        await task_actions.keep_refused(db, item, now=now)
+        await task_actions.keep_refused(db, item, now=now, office_id=inbox.office_of(context.caller))
         if refusal.key in ("task.not_target", "task.not_liaison"):
             await reply(update, context, "progress.refused_kept", id=refusal.params.get("id", "?"))
             return True

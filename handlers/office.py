@@ -1,14 +1,13 @@
-"""The office's commands: /liaisons, /grant, /revoke, /audit."""
+"""The office's commands: /liaisons, /audit."""
 
 from __future__ import annotations
 
 from telegram import Update
 from telegram.ext import BaseHandler, CommandHandler
 
-from bot.rules.commands import parse_audit, parse_role_change
+from bot.rules.commands import parse_audit
 from bot.texts import Raw, fmt_date, fmt_time
-from bot.usecases import audit, liaisons, people
-from handlers import menus
+from bot.usecases import audit, liaisons
 from handlers.context import Ctx
 from handlers.replies import send, text
 
@@ -17,7 +16,7 @@ async def roster(update: Update, context: Ctx) -> None:
     if context.args:
         await _history(update, context, " ".join(context.args))
         return
-    rows = await liaisons.roster(context.services.db)
+    rows = await liaisons.roster(context.services.db, context.caller.office_id)
     if not rows:
         await send(update, text(context, "liaisons.empty"))
         return
@@ -35,7 +34,7 @@ async def roster(update: Update, context: Ctx) -> None:
 
 
 async def _history(update: Update, context: Ctx, department: str) -> None:
-    name, terms = await liaisons.history(context.services.db, department)
+    name, terms = await liaisons.history(context.services.db, department, context.caller.office_id)
     if not terms:
         await send(update, text(context, "liaisons.no_history"))
         return
@@ -50,32 +49,18 @@ async def _history(update: Update, context: Ctx, department: str) -> None:
     await send(update, "\n".join(lines))
 
 
-async def grant(update: Update, context: Ctx) -> None:
-    change = parse_role_change("grant", context.args or [])
-    changed = await people.grant_role(context.services.db, context.caller, change.user_id, change.role, now=context.now())
-    role = text(context, f"role.{change.role}")
-    await send(update, text(context, "grant.ok" if changed else "grant.already", user_id=change.user_id, role=role))
-    await menus.refresh(context, change.user_id)
-
-
-async def revoke(update: Update, context: Ctx) -> None:
-    change = parse_role_change("revoke", context.args or [])
-    await people.revoke_role(context.services.db, context.caller, change.user_id, change.role,
-                             admin_ids=context.services.settings.bot_admin_ids, now=context.now())
-    await send(update, text(context, "revoke.ok", user_id=change.user_id, role=text(context, f"role.{change.role}")))
-    await menus.refresh(context, change.user_id)
-
-
 async def audit_log(update: Update, context: Ctx) -> None:
-    entries = await audit.recent(context.services.db, parse_audit(context.args or []))
+    found = await audit.page(context.services.db, parse_audit(context.args or []), context.caller.office_id)
+    entries = found.entries
     if not entries:
         await send(update, text(context, "audit.empty"))
         return
     tz = context.services.settings.tz
     lines = [text(context, "audit.header", count=len(entries))]
     lines += [
-        text(context, "audit.row", at=fmt_time(e.at, tz), actor=e.actor_id if e.actor_id is not None else "—",
-             action=e.action, target=e.target or "", outcome=e.outcome)
+        (text(context, "audit.office", office=found.offices[e.office_id]) if e.office_id in found.offices else "")
+        + text(context, "audit.row", at=fmt_time(e.at, tz), actor=e.actor_id if e.actor_id is not None else "—",
+               action=e.action, target=e.target or "", outcome=e.outcome)
         for e in entries
     ]
     await send(update, "\n".join(lines))
@@ -84,7 +69,5 @@ async def audit_log(update: Update, context: Ctx) -> None:
 def handlers() -> list[BaseHandler]:
     return [
         CommandHandler("liaisons", roster),
-        CommandHandler("grant", grant),
-        CommandHandler("revoke", revoke),
         CommandHandler("audit", audit_log),
     ]

@@ -1,4 +1,5 @@
-"""Registration: /start (with or without an invite code) and the admins' /invite."""
+"""Registration: /start (with or without an invite code) and the admins' /invite (for the
+departments of the office they act in)."""
 
 from __future__ import annotations
 
@@ -30,7 +31,7 @@ async def start(update: Update, context: Ctx) -> None:
         await send(update, text(context, "start.staff", name=caller.full_name,
                                 roles=role_names(lang(context), sorted(caller.roles))))
     else:
-        office = await org.office_name(context.services.db) or text(context, "office.default")
+        office = await org.office_name(context.services.db, caller.office_id) or text(context, "office.default")
         await send(update, text(context, "start.guest", name=caller.full_name, office=office))
 
 

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import html
 from dataclasses import replace
 
 from telegram import InlineKeyboardMarkup, Update
@@ -14,7 +15,7 @@ from bot.rules.callbacks import decode
 from bot.rules.commands import is_indicators_word
 from bot.rules.indicators import parse_expected_spec
 from bot.texts import cycle_name
-from bot.usecases import cycles, nudges, reports
+from bot.usecases import cycles, reports
 from bot.usecases.inbox import Incoming
 from bot.views.reports import cycle_status, draft, items
 from bot.views.task_lists import nudge_button
@@ -33,6 +34,7 @@ async def _preview(update: Update, context: Ctx, view: reports.DraftView) -> Non
 
 
 FRESH_WORDS = frozenset({"重写", "new"})  # `/report 重写`: the next version starts empty
+COMPILE_WORDS = frozenset({"汇总", "compile"})  # `/report 汇总`: an office below's report, compiled
 
 
 async def report(update: Update, context: Ctx) -> None:
@@ -42,6 +44,9 @@ async def report(update: Update, context: Ctx) -> None:
     assert message is not None
     body = command_text(message)
     words = body.split(maxsplit=1) if body else []
+    if len(words) == 1 and words[0].casefold() in COMPILE_WORDS and message.effective_attachment is None:
+        await compile_upward(update, context)
+        return
     fresh = bool(words) and words[0].casefold() in FRESH_WORDS
     if fresh:
         body = words[1] if len(words) > 1 else ""
@@ -60,6 +65,16 @@ async def report(update: Update, context: Ctx) -> None:
     await _preview(update, context, await reports.add(services.db, context.caller, item, now=now,
                                                       tz=services.settings.tz, calendar=services.calendar,
                                                       fresh=fresh))
+
+
+async def compile_upward(update: Update, context: Ctx) -> None:
+    """`/report 汇总`: the unit's liaison's draft, compiled from their office's departments."""
+    services = context.services
+    done = await reports.compile_upward(services.db, context.caller, now=context.now(), lang=lang(context),
+                                        tz=services.settings.tz, calendar=services.calendar)
+    await reply(update, context, "report.compiled", office=done.office, submitted=done.submitted, total=done.total)
+    await send(update, html.escape(done.text, quote=False))  # the draft itself: what will be submitted unless changed
+    await _preview(update, context, done.view)
 
 
 async def add_message(update: Update, context: Ctx, item: Incoming, _ref: int | None) -> None:
@@ -102,8 +117,9 @@ async def cycle(update: Update, context: Ctx) -> None:
     args = context.args or []
     db, now, tz = context.services.db, context.now(), context.services.settings.tz
     if not args:
-        status = await cycles.status(db, now=now, tz=tz, calendar=context.services.calendar)
-        cycle_id = await nudges.current_cycle_id(db, now=now) if status.missing else None
+        status = await cycles.status(db, now=now, tz=tz, calendar=context.services.calendar,
+                                     office_id=context.caller.office_id)
+        cycle_id = status.cycle_id if status.missing else None
         keyboard = {"inline_keyboard": [[nudge_button(lang(context), Callback("n", "c", cycle_id))]]} if cycle_id else None
         await send(update, cycle_status(status, lang(context), tz),  # 一键催办 for directors and admins (all /cycle users)
                    reply_markup=InlineKeyboardMarkup.de_json(keyboard, context.bot) if keyboard else None)
@@ -114,7 +130,7 @@ async def cycle(update: Update, context: Ctx) -> None:
         raise Refused("cycle.indicators_admin_only")
     spec = command_text(update.effective_message).split(maxsplit=1)
     expected = parse_expected_spec(spec[1] if len(spec) > 1 else "")
-    label = await cycles.set_expected(db, context.caller, expected, now=now)
+    label = await cycles.set_expected(db, context.caller, expected, now=now, office_id=context.caller.office_id)
     await reply(update, context, "cycle.indicators_set", label=cycle_name(label, lang(context)), items=items(expected))
 
 

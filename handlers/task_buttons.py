@@ -62,7 +62,7 @@ async def _decide(update: Update, context: Ctx, cb: Callback) -> str:
 
 
 async def _file(update: Update, context: Ctx, cb: Callback) -> str:
-    found = await tasks.file_of(context.services.db, cb.action, cb.ref)
+    found = await tasks.file_of(context.services.db, cb.action, cb.ref, context.caller.office_id)
     if found is None:
         return text(context, "task.file_missing")
     chat_id = update.effective_chat.id  # type: ignore[union-attr]

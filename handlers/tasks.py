@@ -1,5 +1,7 @@
 """Task commands: the office's /assign, /extend, /close; the office's and directors' /tasks, /task
-(read only, with 一键催办); the liaisons' /progress, /done, /mytasks."""
+(read only, with 一键催办); the liaisons' /progress, /done, /mytasks. The office's commands are about
+the office the caller acts in (`caller.office_id`): another office's task answers as one that does
+not exist; a liaison acts on their own department's parts."""
 
 from __future__ import annotations
 
@@ -47,7 +49,7 @@ def created_reply(context: Ctx, created: tasks.Created) -> str:
 
 async def list_tasks(update: Update, context: Ctx) -> None:
     which = parse_task_filter(context.args or [])  # open|overdue|done|all, or 进行中|逾期|已办结|全部
-    rows = await tasks.summaries(context.services.db, which, now=context.now())
+    rows = await tasks.summaries(context.services.db, which, now=context.now(), office_id=context.caller.office_id)
     await send(update, summary_list(rows, which, lang(context), context.services.settings.tz))
 
 
@@ -56,7 +58,7 @@ async def show_task(update: Update, context: Ctx) -> None:
     if len(args) != 1:
         raise UsageError("task")
     number, _ = parse_numbered(args, "task", text_required=False)
-    detail = await tasks.detail(context.services.db, number, now=context.now())
+    detail = await tasks.detail(context.services.db, number, now=context.now(), office_id=context.caller.office_id)
     body, keyboard = detail_view(detail, lang(context), context.services.settings.tz,
                                  nudge=context.caller.has(Role.DIRECTOR) or context.caller.has(Role.ADMIN))
     await send(update, body, reply_markup=InlineKeyboardMarkup.de_json(keyboard, context.bot) if keyboard else None)

@@ -38,28 +38,61 @@ def _active_unique(name: str, *cols: str, when: str) -> Index:
     return Index(name, *cols, unique=True, sqlite_where=text(when), postgresql_where=text(when))
 
 
+ROOT_OFFICE_ID = 1  # the first office, created by migration 0009; a single-office database has only it
+
+
+def _office():  # type: ignore[no-untyped-def]
+    """The office a row belongs to (see `Office`)."""
+    return Field(default=ROOT_OFFICE_ID, sa_column_args=[ForeignKey("offices.id")], sa_type=Integer, index=True)
+
+
+class Office(SQLModel, table=True):
+    """A leading group's office. Offices form a tree: a district's office reports to the city's.
+
+    In its parent office a child office is a member unit like a department (`Department.unit_of`):
+    it has a liaison, receives tasks and is one of the units of the parent's cycles."""
+
+    __tablename__ = "offices"
+    id: int | None = Field(default=None, primary_key=True)
+    code: str | None = Field(default=None, max_length=40, unique=True)
+    name: str = Field(default="", max_length=200)
+    short_name: str | None = Field(default=None, max_length=60)
+    parent_id: int | None = Field(default=None, sa_column_args=[ForeignKey("offices.id")], sa_type=Integer,
+                                  nullable=True, index=True)
+    created_at: datetime = _when()
+
+
 class Department(SQLModel, table=True):
     __tablename__ = "departments"
+    __table_args__ = (UniqueConstraint("office_id", "name", name="uq_departments_office_name"),)
     id: int | None = Field(default=None, primary_key=True)
-    name: str = Field(max_length=120, unique=True)
+    office_id: int = _office()
+    name: str = Field(max_length=120)
     created_at: datetime = _when()
+    # A child office, as one member unit of its parent office (None for a department).
+    unit_of: int | None = Field(default=None, sa_column_args=[ForeignKey("offices.id")], sa_type=Integer,
+                                nullable=True, unique=True)
 
 
 class DepartmentAlias(SQLModel, table=True):
     """Another name a department goes by (经信委 for 区经济信息委), from the org file."""
 
     __tablename__ = "department_aliases"
+    __table_args__ = (UniqueConstraint("office_id", "alias", name="uq_department_aliases_office_alias"),)
     id: int | None = Field(default=None, primary_key=True)
+    office_id: int = _office()
     department_id: int = Field(
         sa_column=Column(Integer, ForeignKey("departments.id", ondelete="CASCADE"), nullable=False, index=True)
     )
-    alias: str = Field(max_length=120, unique=True)
+    alias: str = Field(max_length=120)
 
 
 class WorkingGroup(SQLModel, table=True):
     __tablename__ = "working_groups"
+    __table_args__ = (UniqueConstraint("office_id", "name", name="uq_working_groups_office_name"),)
     id: int | None = Field(default=None, primary_key=True)
-    name: str = Field(max_length=120, unique=True)
+    office_id: int = _office()
+    name: str = Field(max_length=120)
     created_at: datetime = _when()
 
 
@@ -71,9 +104,10 @@ class GroupMember(SQLModel, table=True):
 
 
 class OrgMeta(SQLModel, table=True):
-    """Small org-wide facts from the org file: the office's name, the reporting rule (JSON)."""
+    """Small facts of one office from its org file: the office's name, the reporting rule (JSON)."""
 
     __tablename__ = "org_meta"
+    office_id: int = Field(default=ROOT_OFFICE_ID, sa_column=Column(Integer, ForeignKey("offices.id"), primary_key=True))
     key: str = Field(primary_key=True, max_length=40)
     value: str
 
@@ -90,14 +124,20 @@ class Person(SQLModel, table=True):
     language: str | None = Field(default=None, max_length=5)
     created_at: datetime = _when()
     blocked_at: datetime | None = _when(nullable=True)
+    office_id: int | None = Field(default=None, sa_column_args=[ForeignKey("offices.id")], sa_type=Integer,
+                                  nullable=True)  # the office they chose to act in (/office)
 
 
 class RoleGrant(SQLModel, table=True):
-    """An admin or director role given to a Telegram user id (who may not have written yet)."""
+    """An admin or director role given to a Telegram user id (who may not have written yet), in one
+    office (it reaches the offices below it too)."""
 
     __tablename__ = "role_grants"
-    __table_args__ = (_active_unique("uq_role_grants_active", "telegram_id", "role", when="revoked_at IS NULL"),)
+    __table_args__ = (
+        _active_unique("uq_role_grants_active", "telegram_id", "role", "office_id", when="revoked_at IS NULL"),
+    )
     id: int | None = Field(default=None, primary_key=True)
+    office_id: int = _office()
     telegram_id: int = Field(sa_type=BigInteger, index=True)
     role: str = Field(max_length=16)
     granted_by: int | None = Field(default=None, sa_type=BigInteger)
@@ -143,6 +183,7 @@ class LiaisonAppointment(SQLModel, table=True):
 class AuditEntry(SQLModel, table=True):
     __tablename__ = "audit_log"
     id: int | None = Field(default=None, primary_key=True)
+    office_id: int = _office()
     at: datetime = _when(index=True)
     actor_id: int | None = Field(default=None, sa_type=BigInteger, index=True)
     action: str = Field(max_length=40)
@@ -160,6 +201,7 @@ class InboundMessage(SQLModel, table=True):
     __tablename__ = "inbound_messages"
     __table_args__ = (UniqueConstraint("chat_id", "message_id", name="uq_inbound_chat_message"),)
     id: int | None = Field(default=None, primary_key=True)
+    office_id: int = _office()  # the sender's office when it came (their department's)
     chat_id: int = Field(sa_type=BigInteger)
     message_id: int = Field(sa_type=BigInteger)
     sender_id: int = Field(sa_type=BigInteger, index=True)
@@ -216,6 +258,7 @@ class Broadcast(SQLModel, table=True):
 
     __tablename__ = "broadcasts"
     id: int | None = Field(default=None, primary_key=True)
+    office_id: int = _office()
     created_by: int = Field(sa_type=BigInteger)
     created_at: datetime = _when()
     text: str
@@ -236,6 +279,11 @@ class Task(SQLModel, table=True):
 
     __tablename__ = "tasks"
     id: int | None = Field(default=None, primary_key=True)
+    office_id: int = _office()
+    # A task a child office forwarded (转办) from its part in the parent office's task.
+    parent_target_id: int | None = Field(
+        default=None, sa_column_args=[ForeignKey("task_targets.id", use_alter=True)], sa_type=Integer, nullable=True,
+        index=True)
     title: str = Field(max_length=200)
     details: str | None = None
     due_at: datetime = _when(index=True)
@@ -314,8 +362,10 @@ class ReportingCycle(SQLModel, table=True):
     """One quarter's reporting round (e.g. 2026-Q4), opened by the tick."""
 
     __tablename__ = "reporting_cycles"
+    __table_args__ = (UniqueConstraint("office_id", "label", name="uq_reporting_cycles_office_label"),)
     id: int | None = Field(default=None, primary_key=True)
-    label: str = Field(max_length=10, unique=True)
+    office_id: int = _office()
+    label: str = Field(max_length=10)
     year: int
     quarter: int
     opens_at: datetime = _when()
@@ -391,8 +441,9 @@ class DigestRun(SQLModel, table=True):
     """A scheduled digest that was sent: its period and the numbers the next one compares with."""
 
     __tablename__ = "digest_runs"
-    __table_args__ = (UniqueConstraint("kind", "label", name="uq_digest_runs_kind_label"),)
+    __table_args__ = (UniqueConstraint("office_id", "kind", "label", name="uq_digest_runs_office_kind_label"),)
     id: int | None = Field(default=None, primary_key=True)
+    office_id: int = _office()
     kind: str = Field(max_length=10)
     label: str = Field(max_length=12)
     created_at: datetime = _when()

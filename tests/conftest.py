@@ -11,10 +11,12 @@ from __future__ import annotations
 import asyncio
 import logging
 import os
+import shutil
 import traceback
 import uuid
 from collections.abc import AsyncIterator, Iterator
 from datetime import UTC, datetime, timedelta
+from pathlib import Path
 
 import pytest
 from sqlalchemy import text
@@ -155,12 +157,32 @@ async def _truncate(db: Database) -> None:
         ))).scalars().all()
         if tables:
             await conn.execute(text(f"TRUNCATE {', '.join(tables)} RESTART IDENTITY CASCADE"))
+            # the root office, as migration 0009 creates it in every database
+            await conn.execute(text("INSERT INTO offices (id, name, created_at) VALUES (1, '', now())"))
+            await conn.execute(text("SELECT setval(pg_get_serial_sequence('offices', 'id'), 1)"))
+
+
+@pytest.fixture(scope="session")
+def sqlite_migrated(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """One SQLite file migrated to head for the whole session; each test gets a copy (migrating
+    from scratch rebuilds a dozen tables, over a second per test)."""
+    path = tmp_path_factory.mktemp("template") / "liaison.db"
+
+    async def up() -> None:
+        db = Database(f"sqlite+aiosqlite:///{path}")
+        await migrate.upgrade_to_head(db)
+        await db.dispose()  # the last connection's close folds the WAL into the file
+
+    asyncio.run(up())
+    return path
 
 
 @pytest.fixture(params=["sqlite", "postgres"])
-def db_url(request: pytest.FixtureRequest, tmp_path, postgres: Postgres, pg_migrated: str | None) -> str:  # type: ignore[no-untyped-def]
+def db_url(request: pytest.FixtureRequest, tmp_path, postgres: Postgres, pg_migrated: str | None,  # type: ignore[no-untyped-def]
+           sqlite_migrated: Path) -> str:
     """The URL of an empty database, migrated to head."""
     if request.param == "sqlite":
+        shutil.copyfile(sqlite_migrated, tmp_path / "liaison.db")
         return f"sqlite+aiosqlite:///{tmp_path / 'liaison.db'}"
     need_postgres(postgres)
     assert pg_migrated is not None

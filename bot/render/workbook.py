@@ -10,7 +10,9 @@ Sheets, in order (names in `SHEETS`, all ≤ 31 characters):
   indicator, headed "name（unit）" in the unit it is shown in, in the order indicators first appear;
 - totals: indicator, unit, total (empty for a rate, which is never added up), lowest, highest,
   number of departments that gave it — all from Digest.summaries(), as the digest text;
-- liaisons: department, liaison, kind, since, unreachable.
+- liaisons: department, liaison, kind, since, unreachable;
+- units (only for an office with offices below it): each office below as its unit — whether the unit
+  reported upward (and late), and that office's own submitted and due counts within, and "18/24".
 
 Every sheet but the cover has a bold header row, frozen panes, an autofilter and column widths that
 count a CJK character as two. Numbers are number cells (Decimal → int when whole, else float: Excel
@@ -40,9 +42,10 @@ from bot.rules.indicators import number_text
 from bot.texts import CATALOG, period_name, t
 
 SHEETS: dict[str, dict[str, str]] = {
-    "zh": {"cover": "概况", "tasks": "交办任务", "reports": "报送与指标", "totals": "指标合计", "liaisons": "联络员"},
+    "zh": {"cover": "概况", "tasks": "交办任务", "reports": "报送与指标", "totals": "指标合计", "liaisons": "联络员",
+           "units": "下级单位"},
     "en": {"cover": "Summary", "tasks": "Tasks", "reports": "Reports and indicators", "totals": "Indicator totals",
-           "liaisons": "Liaisons"},
+           "liaisons": "Liaisons", "units": "Offices below"},
 }
 
 WORDS: dict[str, dict[str, str]] = {
@@ -59,6 +62,8 @@ WORDS: dict[str, dict[str, str]] = {
         "low": "最低", "high": "最高",
         "kind": "类别", "since": "任职起", "unreachable": "无法联系", "yes": "是", "no": "否",
         "unit_header": "{name}（{unit}）",
+        "office_below": "下级单位", "inside_submitted": "区内已报送", "inside_total": "区内应报送",
+        "inside_ratio": "区内已报送/应报送", "office": "单位",
     },
     "en": {
         "week": "Weekly dispatch", "month": "Monthly analysis", "quarter": "Quarterly bulletin", "year": "Annual review",
@@ -74,6 +79,8 @@ WORDS: dict[str, dict[str, str]] = {
         "low": "Lowest", "high": "Highest",
         "kind": "Kind", "since": "Since", "unreachable": "Unreachable", "yes": "yes", "no": "no",
         "unit_header": "{name} ({unit})",
+        "office_below": "Office below", "inside_submitted": "Reported within", "inside_total": "Due within",
+        "inside_ratio": "Within: reported/due", "office": "Office",
     },
 }
 
@@ -193,7 +200,8 @@ def _kind(lang: str, kind: str | None) -> str | None:
 
 def _cover(s: _Sheet, d: Digest, w: dict[str, str], lang: str) -> None:
     p = d.period
-    rows: list[tuple[str, Any]] = [
+    rows: list[tuple[str, Any]] = [(w["office"], d.office)] if d.office else []
+    rows += [
         (w["title"], f"{w.get(p.kind, p.kind)} {period_name(p.label, lang)}"),
         (w["period_start"], p.start.astimezone(s.tz).date()),
         (w["period_end"], (p.until or p.end - timedelta(seconds=1)).astimezone(s.tz).date()),
@@ -279,6 +287,17 @@ def _liaisons(s: _Sheet, d: Digest, w: dict[str, str], lang: str) -> None:
     s.finish("B2", minimum=8)
 
 
+def _units(s: _Sheet, d: Digest, w: dict[str, str]) -> None:
+    """The offices below: each unit's own report upward, and its office's submitted/total within."""
+    s.header([w["office_below"], w["reported"], w["late"], w["inside_submitted"], w["inside_total"], w["inside_ratio"]])
+    for u in d.units:
+        inside = u.inside
+        s.row([u.name, w["yes" if u.reported else "no"], w["yes" if u.late else "no"],
+               inside[0] if inside else None, inside[1] if inside else None,
+               f"{inside[0]}/{inside[1]}" if inside else None])
+    s.finish("B2", minimum=8)
+
+
 def workbook_xlsx(digest: Digest, lang: str, tz: ZoneInfo) -> bytes:
     """The digest as .xlsx bytes; `lang` is zh or en (anything else reads as en), `tz` the office's."""
     lang = lang if lang in SHEETS else "en"
@@ -293,6 +312,8 @@ def workbook_xlsx(digest: Digest, lang: str, tz: ZoneInfo) -> bytes:
     _reports(_Sheet(wb.create_sheet(names["reports"]), tz), digest, w, summaries)
     _totals(_Sheet(wb.create_sheet(names["totals"]), tz), w, summaries)
     _liaisons(_Sheet(wb.create_sheet(names["liaisons"]), tz), digest, w, lang)
+    if digest.units:
+        _units(_Sheet(wb.create_sheet(names["units"]), tz), digest, w)
     wb.properties.creator = "liaison-desk"
     wb.properties.title = f"{w.get(digest.period.kind, digest.period.kind)} {period_name(digest.period.label, lang)}"
     out = io.BytesIO()
@@ -300,10 +321,12 @@ def workbook_xlsx(digest: Digest, lang: str, tz: ZoneInfo) -> bytes:
     return out.getvalue()
 
 
-def sheet_names(lang: str) -> list[str]:
-    """The sheets' names in order, as `workbook_xlsx` writes them for `lang`."""
+def sheet_names(lang: str, *, units: bool = False) -> list[str]:
+    """The sheets' names in order, as `workbook_xlsx` writes them for `lang` (`units`: for an
+    office with offices below it, which gets their sheet last)."""
     names = SHEETS[lang if lang in SHEETS else "en"]
-    return [names[k] for k in ("cover", "tasks", "reports", "totals", "liaisons")]
+    keys = ("cover", "tasks", "reports", "totals", "liaisons") + (("units",) if units else ())
+    return [names[k] for k in keys]
 
 
 __all__ = ["SHEETS", "sheet_names", "workbook_xlsx"]

@@ -24,6 +24,7 @@ KINDS = {
     "ib": {"t", "n"},  # the office's /inbox: file a kept message under a task; the next page (page number)
     "n": {"t", "c", "o"},  # 一键催办: remind a task's laggards (task id), the cycle's missing (cycle id), all overdue (1)
     "a": {"all"},  # the morning nudge's 全部确认收到: every notice it was about (the round's day, YYYYMMDD)
+    "fw": {"go"},  # 转办: a child office forwards its part in a parent office's task (the part's target id)
 }
 
 # Actions that may carry a second id: the kept message (ID) and the task target (ID2).
@@ -34,7 +35,7 @@ TWO_REFS = {("i", "t"), ("ib", "t")}
 # directors and admins (admins can do everything directors can); LIAISON buttons are checked per
 # task or draft by the use case.
 REQUIRED_ROLE = {"t": Role.LIAISON, "x": Role.ADMIN, "f": Role.DIRECTOR, "r": Role.LIAISON, "i": Role.LIAISON,
-                 "ib": Role.ADMIN, "n": Role.DIRECTOR, "a": Role.LIAISON}
+                 "ib": Role.ADMIN, "n": Role.DIRECTOR, "a": Role.LIAISON, "fw": Role.ADMIN}
 # Actions stricter than their kind: a kept message's file belongs to the office's /inbox.
 ACTION_ROLE = {("f", "i"): Role.ADMIN}
 

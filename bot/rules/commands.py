@@ -114,19 +114,21 @@ def parse_lang(args: Sequence[str]) -> str:
 class RoleChange:
     user_id: int
     role: Role
+    office: str | None = None  # the office's code or name; None: the one the admin acts in
 
 
 def parse_role_change(command: str, args: Sequence[str]) -> RoleChange:
-    if len(args) != 2:
+    if len(args) < 2:
         raise UsageError(command)
-    raw_id, raw_role = args
+    raw_id, raw_role = args[:2]
+    office = " ".join(args[2:]).strip() or None
     if not re.fullmatch(r"[0-9]{1,16}", raw_id):
         raise UsageError(command)
     user_id = int(raw_id)
     role = _ROLE_ALIASES.get(word_key(raw_role))
     if not 0 < user_id <= MAX_USER_ID or role not in GRANTABLE_ROLES:
         raise UsageError(command)
-    return RoleChange(user_id, role)
+    return RoleChange(user_id, role, office)
 
 
 def parse_audit(args: Sequence[str]) -> int:

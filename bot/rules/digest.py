@@ -287,6 +287,25 @@ def home_groups(groups: list[GroupStanding]) -> dict[str, str]:
 
 
 @dataclass(frozen=True)
+class UnitStanding:
+    """A member unit that stands for a child office (a district in the city's cycle): whether the
+    unit itself reported upward, and the child office's own `submitted/total` in its cycle of the
+    same label (None when the child has no such cycle)."""
+
+    name: str
+    reported: bool
+    late: bool
+    inside_submitted: int | None = None
+    inside_total: int | None = None
+
+    @property
+    def inside(self) -> tuple[int, int] | None:
+        if self.inside_submitted is None or self.inside_total is None:
+            return None
+        return self.inside_submitted, self.inside_total
+
+
+@dataclass(frozen=True)
 class TaskLine:
     task_id: int
     title: str
@@ -329,6 +348,9 @@ class Digest:
     # task parts of departments that were never notified (no liaison): listed as 未通知（无联络员）,
     # never among `overdue` nor counted as overdue (issue 11, part 3)
     unnotified: list[OverdueItem] = field(default_factory=list)
+    # the member units standing for child offices, with each child's own submitted/total (roll-up)
+    units: list[UnitStanding] = field(default_factory=list)
+    office: str | None = None  # the office's name, when the database holds several offices
 
     def summaries(self) -> list[IndicatorSummary]:
         """Each indicator once: total for additive units, range for rates (see `summarize`)."""
@@ -372,6 +394,6 @@ def changes(previous: dict[str, object] | None, current: dict[str, object]) -> l
 
 
 __all__ = ["KINDS", "ON_DEMAND_KINDS", "Change", "DeptStanding", "Digest", "Figure", "GroupStanding", "IndicatorSummary",
-           "LiaisonLine", "OverdueItem", "Period", "Quarter", "TaskLine", "changes", "home_groups",
+           "LiaisonLine", "OverdueItem", "Period", "Quarter", "TaskLine", "UnitStanding", "changes", "home_groups",
            "monthly_at", "on_demand_period", "period_for", "period_just_ended", "period_so_far", "summarize",
            "weekly_at"]

@@ -37,12 +37,30 @@ class GroupSpec:
 
 
 @dataclass(frozen=True)
+class ChildSpec:
+    """A child office the parent's file declares, so its unit exists (and can be invited, given
+    tasks, expected in cycles) before the child imports its own file."""
+
+    code: str
+    name: str  # how the parent names it (the child's short_name)
+
+
+@dataclass(frozen=True)
 class OrgSpec:
     office: str | None
     departments: tuple[str, ...]
     working_groups: tuple[GroupSpec, ...] = ()
     reporting: ReportingRule = field(default_factory=ReportingRule)
     aliases: tuple[tuple[str, str], ...] = ()  # (alias, department name), in file order
+    code: str | None = None  # this office's code
+    parent: str | None = None  # the parent office's code
+    short_name: str | None = None  # how the parent office names this one
+    offices: tuple[ChildSpec, ...] = ()  # child offices declared here
+
+    @property
+    def unit_name(self) -> str | None:
+        """The name of this office's unit in its parent office."""
+        return self.short_name or self.office or self.code
 
     def referenced_departments(self) -> set[str]:
         return {d for g in self.working_groups for d in (*g.lead, *g.members)}
@@ -54,6 +72,54 @@ class OrgSpec:
 NAME_MAX = 100  # the database keeps up to 120 characters
 _TIME = re.compile(r"^([01]?\d|2[0-3]):([0-5]\d)$")
 _SHIFTS = ("previous_workday", "none")
+_CODE = re.compile(r"^[A-Za-z0-9][A-Za-z0-9_-]{0,39}$")
+SHORT_NAME_MAX = 60
+
+
+def _code(value: Any, where: str, problems: list[str]) -> str | None:
+    if value is None:
+        return None
+    code = str(value).strip()
+    if not _CODE.match(code):
+        problems.append(f"{where} must be letters, digits, - or _ (at most 40), not {value!r}")
+        return None
+    return code
+
+
+def _short(value: Any, where: str, problems: list[str]) -> str | None:
+    if value is None:
+        return None
+    name = normalize_name(str(value))
+    if not name or len(name) > SHORT_NAME_MAX:
+        problems.append(f"{where} must be a name of 1 to {SHORT_NAME_MAX} characters")
+        return None
+    return name
+
+
+def _children(value: Any, problems: list[str]) -> tuple[ChildSpec, ...]:
+    """`offices:` entries: `{code: yongchuan, name: 永川区}`."""
+    if value is None:
+        return ()
+    if not isinstance(value, list):
+        problems.append("offices must be a list of {code, name}")
+        return ()
+    out: list[ChildSpec] = []
+    for index, item in enumerate(value):
+        where = f"offices[{index}]"
+        if not isinstance(item, Mapping) or set(map(str, item)) - {"code", "name"}:
+            problems.append(f"{where} must be a mapping with code and name")
+            continue
+        code = _code(item.get("code"), f"{where}: code", problems)
+        name = _short(item.get("name"), f"{where}: name", problems)
+        if code is None or name is None:
+            if item.get("code") is None or item.get("name") is None:
+                problems.append(f"{where} needs both code and name")
+            continue
+        if any(c.code == code for c in out) or any(c.name == name for c in out):
+            problems.append(f"{where}: office {code} ({name}) is listed twice")
+            continue
+        out.append(ChildSpec(code, name))
+    return tuple(out)
 
 
 def _names(value: Any, where: str, problems: list[str]) -> tuple[str, ...]:
@@ -190,7 +256,8 @@ def parse_org(raw: Any) -> OrgSpec:
     problems: list[str] = []
     if not isinstance(raw, Mapping):
         raise OrgFileError(["the file must be a YAML mapping with departments and working_groups"])
-    unknown_keys = sorted({str(k) for k in raw} - {"office", "departments", "working_groups", "reporting"})
+    unknown_keys = sorted({str(k) for k in raw} - {"office", "departments", "working_groups", "reporting", "code",
+                                                  "parent", "short_name", "offices"})
     if unknown_keys:
         problems.append(f"unknown top-level keys: {', '.join(map(str, unknown_keys))}")
     office = normalize_name(str(raw["office"]))[:200] if raw.get("office") else None
@@ -208,9 +275,21 @@ def parse_org(raw: Any) -> OrgSpec:
         seen.add(g.name)
     problems += _alias_clashes(departments, aliases, seen, places)
     reporting = _reporting(raw.get("reporting"), problems)
+    code = _code(raw.get("code"), "code", problems)
+    parent = _code(raw.get("parent"), "parent", problems)
+    short_name = _short(raw.get("short_name"), "short_name", problems)
+    children = _children(raw.get("offices"), problems)
+    if parent is not None and code is None and "code" not in raw:
+        problems.append("an office with a parent needs its own code")
+    if code is not None and (code == parent or any(c.code == code for c in children)):
+        problems.append(f"office {code} cannot be its own parent or child")
+    if parent is not None and any(c.code == parent for c in children):
+        problems.append(f"office {parent} cannot be both the parent and a child")
+    problems += [f"offices: {c.name} is also the name of a department" for c in children if c.name in departments]
     if problems:
         raise OrgFileError(problems)
-    return OrgSpec(office, departments, tuple(groups), reporting, aliases)
+    return OrgSpec(office, departments, tuple(groups), reporting, aliases, code=code, parent=parent,
+                   short_name=short_name, offices=children)
 
 
 def unknown_departments(spec: OrgSpec, existing: Iterable[str]) -> list[str]:

@@ -25,6 +25,7 @@ class Appointment:
     department: str
     kind: str  # "primary" | "deputy"
     since: datetime
+    office_id: int = 1  # the department's office
 
 
 @dataclass(frozen=True)
@@ -39,18 +40,12 @@ class Caller:
     appointment: Appointment | None = None
     config_admin: bool = False
     first_contact: bool = False
+    office_id: int = 1  # the office they act in (bot/rules/offices.py)
+    offices: tuple[int, ...] = (1,)  # every office they may act in (/office)
+    several_offices: bool = False  # the deployment holds more than one office
 
     def has(self, role: Role) -> bool:
         return role in self.roles
-
-
-def roles_of(*, config_admin: bool, granted: set[str], is_liaison: bool) -> frozenset[Role]:
-    roles = {Role(r) for r in granted if r in (Role.ADMIN, Role.DIRECTOR)}
-    if config_admin:
-        roles.add(Role.ADMIN)
-    if is_liaison:
-        roles.add(Role.LIAISON)
-    return frozenset(roles)
 
 
 def display_name(full_name: str, username: str | None) -> str:

@@ -46,11 +46,13 @@ COMMANDS: tuple[CommandSpec, ...] = (
     _spec("grant", *_OFFICE),
     _spec("revoke", *_OFFICE),
     _spec("audit", *_OFFICE),
+    _spec("office", *_DIRECTORS),  # choose the office to act in (roles in several, or an office above others)
     _spec("broadcast", *_OFFICE),
     _spec("assign", *_OFFICE),
     _spec("tasks", *_DIRECTORS),  # directors read tasks (read only: nothing there changes a task)
     _spec("task", *_DIRECTORS),
     _spec("comment", *_DIRECTORS),  # 批示: a director's comment on a task, to its liaisons
+    _spec("forward", *_OFFICE),  # 转办: a child office forwards its part in a parent's task (also a button)
     _spec("extend", *_OFFICE),
     _spec("close", *_OFFICE),
     _spec("inbox", *_OFFICE),

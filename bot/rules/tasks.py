@@ -113,6 +113,12 @@ def parse_assign(text: str, *, now: datetime, tz: ZoneInfo, calendar: Calendar |
     return AssignRequest(targets, parse_due(due, now=now, tz=tz, calendar=calendar), title, details)
 
 
+def due_allowed(due: datetime, limit: datetime, now: datetime) -> bool:
+    """A forwarded (转办) task is due no later than the parent office's part it comes from; once that
+    has passed, any time to come is allowed (nothing earlier is possible)."""
+    return due <= limit or limit <= now
+
+
 def check_title(title: str) -> str:
     if len(title) > TITLE_MAX:
         raise DomainError("assign.title_too_long", limit=TITLE_MAX)

@@ -1,4 +1,5 @@
-"""/broadcast: one message to every registered liaison, and a final count for the sender."""
+"""/broadcast: one message to every registered liaison of the sender's office (its departments'
+and its child offices' units'), and a final count for the sender."""
 
 from __future__ import annotations
 
@@ -34,10 +35,12 @@ def batch_of(broadcast_id: int) -> str:
 
 
 async def start(db: Database, actor: Caller, text: str, *, default_language: str, now: datetime) -> tuple[int, int]:
-    """Queue the broadcast for every liaison. Returns (broadcast id, number of recipients)."""
+    """Queue the broadcast for every liaison of the office the actor acts in. Returns (broadcast
+    id, number of recipients)."""
+    office_id = actor.office_id
     async with db.transaction() as s:
-        row = await broadcast_repo.add(s, actor.telegram_id, text, now)
-        recipients = await liaison_repo.active_chats(s)
+        row = await broadcast_repo.add(s, actor.telegram_id, text, now, office_id)
+        recipients = await liaison_repo.active_chats(s, office_id)
         batch = batch_of(row.id)  # type: ignore[arg-type]
         items = [
             Outgoing(chat_id=chat, dedup_key=f"{batch}:chat:{chat}", batch=batch,
@@ -47,7 +50,7 @@ async def start(db: Database, actor: Caller, text: str, *, default_language: str
         total = await enqueue_in(s, items, now)
         await broadcast_repo.set_total(s, row, total)
         await audit_repo.add(s, at=now, actor_id=actor.telegram_id, action="broadcast", target=f"#{row.id}",
-                             detail=f"{total} recipients")
+                             detail=f"{total} recipients", office_id=office_id)
     if total == 0:
         await report_if_done(db, batch, default_language=default_language, now=now)
     return row.id, total  # type: ignore[return-value]

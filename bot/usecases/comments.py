@@ -38,13 +38,14 @@ async def comment(
 ) -> Commented:
     """`words` is `[DEPARTMENT] TEXT`: the first word names a department when it is one (full name,
     alias, unambiguous fragment); a fragment several departments share, or a near miss of a name,
-    is refused with the candidates or suggestions, like everywhere else."""
+    is refused with the candidates or suggestions, like everywhere else. Only a task of the office
+    the actor acts in (another office's answers as one that does not exist)."""
     async with db.transaction() as s:
-        task = await task_repo.task(s, task_id)
+        task = await task_repo.task(s, task_id, actor.office_id)
         if task is None:
             raise NotFound("task.not_found", id=task_id)
         rows = await task_repo.targets_with_departments(s, [task_id])
-        department, body = await _split(s, words)
+        department, body = await _split(s, words, actor.office_id)
         if not body:
             raise UsageError("comment")
         if len(body) > COMMENT_MAX:
@@ -68,18 +69,19 @@ async def comment(
                     ref_kind="target", ref_id=target.id))
         queued = await enqueue_in(s, items, now)
         await audit_repo.add(s, at=now, actor_id=actor.telegram_id, action="task.comment", target=f"#{task_id}",
-                             detail=(f"{department.name}: " if department else "") + body[:150])
+                             detail=(f"{department.name}: " if department else "") + body[:150],
+                             office_id=actor.office_id)
     return Commented(task_id, tuple(d.name for _, d in chosen if chats.get(d.id)),  # type: ignore[arg-type]
                      tuple(d.name for _, d in chosen if not chats.get(d.id)), queued)  # type: ignore[arg-type]
 
 
-async def _split(s, words: str):  # type: ignore[no-untyped-def]
-    """(department or None, the comment's text)."""
+async def _split(s, words: str, office_id: int):  # type: ignore[no-untyped-def]
+    """(department or None, the comment's text): the office's departments only."""
     parts = words.strip().split(maxsplit=1)
     if len(parts) < 2:
         return None, words.strip()
     first, rest = parts
-    known = await name_lookup.directory(s, groups=False)
+    known = await name_lookup.directory(s, office_id, groups=False)
     match = find_name(first, known.departments, known.aliases)
     if match.found is not None:
         return known.departments[match.found], rest.strip()

@@ -15,7 +15,7 @@ from sqlmodel.ext.asyncio.session import AsyncSession
 from bot.errors import NotFound
 from bot.rules import cycles as rules
 from bot.rules.delivery import Outgoing
-from bot.rules.digest import Figure, IndicatorSummary, summarize
+from bot.rules.digest import Figure, IndicatorSummary, UnitStanding, summarize
 from bot.rules.indicators import written_unit
 from bot.rules.org import ReportingRule
 from bot.rules.people import Caller
@@ -24,7 +24,7 @@ from bot.rules.workdays import WorkCalendar
 from bot.texts import cycle_name, fmt_time, t
 from bot.usecases.outbox import enqueue_in
 from storage.db import Database
-from storage.models import Report, ReportingCycle
+from storage.models import ROOT_OFFICE_ID, Department, Report, ReportingCycle
 from storage.repos import audit as audit_repo
 from storage.repos import cycles as cycle_repo
 from storage.repos import org as org_repo
@@ -32,59 +32,81 @@ from storage.repos import people as people_repo
 from storage.repos import tasks as task_repo
 
 
-async def rule_in(s: AsyncSession) -> ReportingRule:
-    """The reporting rule from the org file (its defaults when none was imported)."""
-    raw = (await org_repo.meta(s)).get("reporting")
+def _rule(raw: str | None) -> ReportingRule:
     if not raw:
         return ReportingRule()
     data = json.loads(raw)
     return ReportingRule(**{**data, "reminders_days_before": tuple(data.get("reminders_days_before", ()))})
 
 
+async def rule_in(s: AsyncSession, office_id: int = ROOT_OFFICE_ID) -> ReportingRule:
+    """The office's reporting rule from its org file (the defaults when none was imported)."""
+    return _rule((await org_repo.meta(s, office_id)).get("reporting"))
+
+
+def scope(office_id: int) -> str:
+    """The part of a dedup key that tells offices apart (none for the root office, so the keys of
+    a single-office database are what they always were)."""
+    return "" if office_id == ROOT_OFFICE_ID else f"o{office_id}:"
+
+
 def quarter_of_cycle(cycle: ReportingCycle) -> rules.Quarter:
     return rules.Quarter(cycle.year, cycle.quarter)
 
 
-async def open_cycle(db: Database, *, at: datetime, tz: ZoneInfo, calendar: WorkCalendar) -> tuple[str, bool, int]:
-    """Open the quarter's cycle if it is not open yet, and let departments added since join it.
-    Returns (label, opened now, departments that joined now).
+async def open_cycle(db: Database, *, at: datetime, tz: ZoneInfo, calendar: WorkCalendar,
+                     office_id: int | None = None) -> tuple[str, bool, int]:
+    """Open the quarter's cycle of the office if it is not open yet, and let its member units added
+    since join it; without `office_id`, of every office (each by its own reporting rule). Returns
+    (label, opened now (any), member units that joined now (all)).
 
     Called by the tick, at start and on demand (`/report`), so two processes may race: the label
-    and each membership are unique, and the one that loses sees the winner's rows on a retry."""
+    (per office) and each membership are unique, and the one that loses sees the winner's rows on
+    a retry."""
+    if office_id is None:
+        async with db.session() as s:
+            ids = [o.id for o in await org_repo.offices(s)] or [ROOT_OFFICE_ID]
+        label, opened, joined = rules.quarter_at(at, tz).label, False, 0
+        for one in ids:
+            _, now_opened, now_joined = await open_cycle(db, at=at, tz=tz, calendar=calendar, office_id=one)
+            opened, joined = opened or now_opened, joined + now_joined
+        return label, opened, joined
     for attempt in range(3):
         try:
-            return await _open_cycle(db, at=at, tz=tz, calendar=calendar)
+            return await _open_cycle(db, at=at, tz=tz, calendar=calendar, office_id=office_id)
         except IntegrityError:
             if attempt == 2:
                 raise
     raise AssertionError("unreachable")
 
 
-async def ensure_open(db: Database, *, now: datetime, tz: ZoneInfo | None, calendar: WorkCalendar | None) -> None:
-    """The current quarter's cycle exists (opened now if need be), whatever the tick has done yet.
-    Without a time zone and calendar (a caller that cannot say), nothing is opened."""
+async def ensure_open(db: Database, *, now: datetime, tz: ZoneInfo | None, calendar: WorkCalendar | None,
+                      office_id: int = ROOT_OFFICE_ID) -> None:
+    """The office's cycle of the current quarter exists (opened now if need be), whatever the tick
+    has done yet. Without a time zone and calendar (a caller that cannot say), nothing is opened."""
     if tz is None or calendar is None:
         return
     async with db.session() as s:
-        if await cycle_repo.by_label(s, rules.quarter_at(now, tz).label) is not None:
+        if await cycle_repo.by_label(s, rules.quarter_at(now, tz).label, office_id) is not None:
             return
-    await open_cycle(db, at=now, tz=tz, calendar=calendar)
+    await open_cycle(db, at=now, tz=tz, calendar=calendar, office_id=office_id)
 
 
-async def _open_cycle(db: Database, *, at: datetime, tz: ZoneInfo, calendar: WorkCalendar) -> tuple[str, bool, int]:
+async def _open_cycle(db: Database, *, at: datetime, tz: ZoneInfo, calendar: WorkCalendar,
+                      office_id: int) -> tuple[str, bool, int]:
     quarter = rules.quarter_at(at, tz)
     async with db.transaction() as s:
-        cycle = await cycle_repo.by_label(s, quarter.label)
+        cycle = await cycle_repo.by_label(s, quarter.label, office_id)
         opened = False
         if cycle is None:
-            rule = await rule_in(s)
+            rule = await rule_in(s, office_id)
             cycle = await cycle_repo.add(s, ReportingCycle(
                 label=quarter.label, year=quarter.year, quarter=quarter.q, opens_at=rules.cycle_opens_at(quarter, tz),
-                deadline_at=rules.deadline(quarter, rule, tz, calendar), created_at=at))
+                deadline_at=rules.deadline(quarter, rule, tz, calendar), created_at=at, office_id=office_id))
             await audit_repo.add(s, at=at, actor_id=None, action="cycle.open", target=quarter.label,
-                                 detail=f"deadline {cycle.deadline_at.isoformat()}")
+                                 detail=f"deadline {cycle.deadline_at.isoformat()}", office_id=office_id)
             opened = True
-        joined = await cycle_repo.add_missing_members(s, cycle.id, at)  # type: ignore[arg-type]
+        joined = await cycle_repo.add_missing_members(s, cycle.id, at, office_id)  # type: ignore[arg-type]
     return quarter.label, opened, joined
 
 
@@ -92,23 +114,41 @@ async def queue_reminders(
     db: Database, *, at: datetime, tz: ZoneInfo, calendar: WorkCalendar, default_language: str,
     admin_ids: frozenset[int],
 ) -> int:
-    """Reminders to departments that have not submitted, on the configured days; one escalation
-    to directors after the deadline naming every department still missing."""
+    """For every office with a cycle this quarter, by its own reporting rule: reminders to its
+    member units that have not submitted, on the configured days; one escalation to its directors
+    (its admins when it has none) after the deadline, naming every unit still missing. Offices
+    with nothing due today cost nothing beyond the two statements that tell."""
     quarter = rules.quarter_at(at, tz)
+    local = at.astimezone(tz)
     items: list[Outgoing] = []
     async with db.transaction() as s:
-        cycle = await cycle_repo.by_label(s, quarter.label)
-        if cycle is None:
+        cycles = await cycle_repo.of_label(s, quarter.label)
+        if not cycles:
             return 0
-        rule = await rule_in(s)
-        members = await cycle_repo.members(s, cycle.id)  # type: ignore[arg-type]
-        submitted = set((await cycle_repo.first_submissions(s, cycle.id)).keys())  # type: ignore[arg-type]
-        missing = [d for d in members if d.id not in submitted]
-        due = cycle.deadline_at
+        stored = await cycle_repo.rules(s)
+        for office_id, cycle in sorted(cycles.items()):
+            rule = _rule(stored.get(office_id))
+            slots = [(n, when) for n, when in rules.reminder_times(quarter, rule, tz, calendar)
+                     if slot_is_due(when, at, tz)]
+            escalate = calendar.is_workday(local.date()) and at >= rules.escalation_time(quarter, rule, tz, calendar)
+            if slots or escalate:
+                items += await _office_reminders(s, cycle, slots, escalate, tz=tz, default_language=default_language,
+                                                 admin_ids=admin_ids)
+        return await enqueue_in(s, items, at)
+
+
+async def _office_reminders(s: AsyncSession, cycle: ReportingCycle, slots: list[tuple[int, datetime]], escalate: bool,
+                            *, tz: ZoneInfo, default_language: str, admin_ids: frozenset[int]) -> list[Outgoing]:
+    items: list[Outgoing] = []
+    members = await cycle_repo.members(s, cycle.id)  # type: ignore[arg-type]
+    submitted = set((await cycle_repo.first_submissions(s, cycle.id)).keys())  # type: ignore[arg-type]
+    missing = [d for d in members if d.id not in submitted]
+    if not missing:
+        return items
+    due = cycle.deadline_at
+    if slots:
         chats = await task_repo.liaison_chats(s, [d.id for d in missing])  # type: ignore[misc]
-        for n, when in rules.reminder_times(quarter, rule, tz, calendar):
-            if not slot_is_due(when, at, tz):
-                continue
+        for n, _when in slots:
             for dept in missing:
                 for person, chat, lang in chats.get(dept.id, []):  # type: ignore[arg-type]
                     key = "cycle.remind_today" if n == 0 else "cycle.remind"
@@ -116,17 +156,17 @@ async def queue_reminders(
                     items.append(Outgoing(chat_id=chat, dedup_key=f"cycle:{cycle.label}:dept:{dept.id}:remind-{n}:{person}",
                                           text=t(language, key, label=cycle_name(cycle.label, language),
                                                  due=fmt_time(due, tz), days=n)))
-        local = at.astimezone(tz)
-        if missing and calendar.is_workday(local.date()) and at >= rules.escalation_time(quarter, rule, tz, calendar):
-            office = await people_repo.chats_with_role(s, "director") or \
-                await people_repo.chats_with_role(s, "admin", admin_ids)
-            for chat, lang in office:
-                language = lang or default_language
-                items.append(Outgoing(chat_id=chat, dedup_key=f"cycle:{cycle.label}:escalation:{chat}", text=t(
-                    language, "cycle.escalation", label=cycle_name(cycle.label, language), due=fmt_time(due, tz),
-                    submitted=len(members) - len(missing), total=len(members),
-                    names="、".join(d.name for d in missing))))
-        return await enqueue_in(s, items, at)
+    if escalate:
+        office = cycle.office_id
+        recipients = await people_repo.chats_with_role(s, "director", office_id=office) or \
+            await people_repo.chats_with_role(s, "admin", admin_ids, office_id=office)
+        for chat, lang in recipients:
+            language = lang or default_language
+            items.append(Outgoing(chat_id=chat, dedup_key=f"cycle:{cycle.label}:{scope(office)}escalation:{chat}", text=t(
+                language, "cycle.escalation", label=cycle_name(cycle.label, language), due=fmt_time(due, tz),
+                submitted=len(members) - len(missing), total=len(members),
+                names="、".join(d.name for d in missing))))
+    return items
 
 
 @dataclass(frozen=True)
@@ -146,6 +186,8 @@ class CycleStatus:
     missing: list[str]
     expected: list[tuple[str, str]]
     summaries: list[IndicatorSummary] = field(default_factory=list)  # the latest versions' figures
+    units: list[UnitStanding] = field(default_factory=list)  # the offices below (roll-up)
+    cycle_id: int | None = None
 
     @property
     def late(self) -> list[str]:
@@ -156,13 +198,13 @@ def expected_of(cycle: ReportingCycle) -> list[tuple[str, str]]:
     return [(n, u) for n, u in json.loads(cycle.expected_indicators)] if cycle.expected_indicators else []
 
 
-async def figures_of(s: AsyncSession, reports: Sequence[Report], names: dict[int, str]) -> list[Figure]:
-    """The indicator figures of these reports (each department's latest version), with the unit
-    each was written in (read back from its line), for `bot.rules.digest.summarize`."""
-    department_of = {r.id: r.department_id for r in reports}
+async def figures_of(s: AsyncSession, cycle_id: int, names: dict[int, str]) -> list[Figure]:
+    """The indicator figures of the cycle's reports (each department's latest version), with the
+    unit each was written in (read back from its line), for `bot.rules.digest.summarize`. One
+    statement, whatever the number of departments."""
     written: dict[tuple[str, str], str] = {}
     figures: list[Figure] = []
-    for item in await cycle_repo.indicators_of(s, list(department_of)):  # type: ignore[arg-type]
+    for item, department in await cycle_repo.latest_indicators(s, cycle_id):
         try:
             value = Decimal(item.value)
         except InvalidOperation:
@@ -170,40 +212,61 @@ async def figures_of(s: AsyncSession, reports: Sequence[Report], names: dict[int
         key = (item.raw, item.name)
         if key not in written:
             written[key] = written_unit(item.raw, item.name)
-        figures.append(Figure(names[department_of[item.report_id]], item.name, value, item.unit, written[key]))
+        figures.append(Figure(names.get(department, "?"), item.name, value, item.unit, written[key]))
     return figures
 
 
-async def status(db: Database, *, now: datetime, tz: ZoneInfo | None = None,
-                 calendar: WorkCalendar | None = None) -> CycleStatus:
-    """The current cycle's standing; with `tz` and `calendar` the quarter's cycle is opened first
-    if the tick has not yet."""
-    await ensure_open(db, now=now, tz=tz, calendar=calendar)
+async def units_of(s: AsyncSession, cycle: ReportingCycle, units: Sequence[Department],
+                   first: dict[int, Report]) -> list[UnitStanding]:
+    """The member units standing for child offices, each with its child office's own
+    `submitted/total` in the child's cycle of the same label (one statement for all of them)."""
+    if not units:
+        return []
+    inside = await cycle_repo.inside_units(s, cycle.office_id, cycle.label)
+    out = []
+    for unit in units:
+        counts = inside.get(unit.id)  # type: ignore[arg-type]
+        report = first.get(unit.id)  # type: ignore[arg-type]
+        out.append(UnitStanding(unit.name, report is not None, bool(report and report.late),
+                                counts.submitted if counts else None, counts.total if counts else None))
+    return out
+
+
+async def status(db: Database, *, now: datetime, tz: ZoneInfo | None = None, calendar: WorkCalendar | None = None,
+                 office_id: int = ROOT_OFFICE_ID) -> CycleStatus:
+    """The office's current cycle's standing, with the offices below it rolled up; with `tz` and
+    `calendar` the quarter's cycle is opened first if the tick has not yet. A fixed number of
+    statements, whatever the number of departments and offices below."""
+    await ensure_open(db, now=now, tz=tz, calendar=calendar, office_id=office_id)
     async with db.session() as s:
-        cycle = await cycle_repo.current(s, now)
+        cycle = await cycle_repo.current(s, now, office_id)
         if cycle is None:
             raise NotFound("cycle.none")
         members = await cycle_repo.members(s, cycle.id)  # type: ignore[arg-type]
         first = await cycle_repo.first_submissions(s, cycle.id)  # type: ignore[arg-type]
         latest = {r.department_id: r for r in await cycle_repo.latest_reports(s, [cycle.id])}  # type: ignore[list-item]
-        names = {d.id: d.name for d in await org_repo.departments(s)}
-        figures = await figures_of(s, list(latest.values()), names)  # type: ignore[arg-type]
-    submitted = [Submission(names[d.id], first[d.id].submitted_at, first[d.id].late, latest[d.id].version)  # type: ignore[index]
+        names = {d.id: d.name for d in await org_repo.departments(s, office_id)}
+        figures = await figures_of(s, cycle.id, names)  # type: ignore[arg-type]
+        units = await units_of(s, cycle, [d for d in members if d.unit_of is not None], first)
+    submitted = [Submission(names.get(d.id, d.name), first[d.id].submitted_at, first[d.id].late,  # type: ignore[index, arg-type]
+                            latest[d.id].version)  # type: ignore[index]
                  for d in members if d.id in first]
     expected = expected_of(cycle)
     return CycleStatus(cycle.label, cycle.deadline_at, len(members), submitted,
-                       [d.name for d in members if d.id not in first], expected, summarize(figures, expected))
+                       [d.name for d in members if d.id not in first], expected, summarize(figures, expected),
+                       units, cycle.id)
 
 
-async def set_expected(db: Database, admin: Caller, expected: list[tuple[str, str]], *, now: datetime) -> str:
+async def set_expected(db: Database, admin: Caller, expected: list[tuple[str, str]], *, now: datetime,
+                       office_id: int = ROOT_OFFICE_ID) -> str:
     async with db.transaction() as s:
-        cycle = await cycle_repo.current(s, now)
+        cycle = await cycle_repo.current(s, now, office_id)
         if cycle is None:
             raise NotFound("cycle.none")
         cycle.expected_indicators = json.dumps(expected, ensure_ascii=False)
         s.add(cycle)
         await audit_repo.add(s, at=now, actor_id=admin.telegram_id, action="cycle.indicators", target=cycle.label,
-                             detail="、".join(f"{n}({u})" for n, u in expected))
+                             detail="、".join(f"{n}({u})" for n, u in expected), office_id=office_id)
         return cycle.label
 
 

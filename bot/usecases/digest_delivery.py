@@ -1,4 +1,5 @@
-"""Sending the scheduled digests to the directors through the outbox, once per period."""
+"""Sending the scheduled digests to the directors through the outbox, once per period and office:
+each office's digest to that office's directors."""
 
 from __future__ import annotations
 
@@ -8,36 +9,48 @@ from datetime import datetime
 
 from bot.rules.delivery import Outgoing
 from bot.rules.digest import Digest
+from bot.usecases.cycles import scope
 from bot.usecases.outbox import enqueue_in
 from storage.db import Database
+from storage.models import ROOT_OFFICE_ID
 from storage.repos import cycles as cycle_repo
 from storage.repos import digests as digest_repo
+from storage.repos import org as org_repo
 from storage.repos import people as people_repo
 
 # (digest, language) → (text pieces, chart PNG, chart caption)
 Renderer = Callable[[Digest, str], tuple[list[str], bytes | None, str]]
 
 
-async def directors(db: Database) -> list[tuple[int, str | None]]:
-    """(chat, language) of every director with a private chat: the digest's only recipients."""
+async def offices(db: Database) -> list[int]:
+    """Every office's id: each gets its own digests."""
     async with db.session() as s:
-        return await people_repo.chats_with_role(s, "director")
+        return [o.id for o in await org_repo.offices(s)] or [ROOT_OFFICE_ID]  # type: ignore[misc]
 
 
-async def current_deadline(db: Database, now: datetime) -> datetime | None:
+async def directors(db: Database, office_id: int = ROOT_OFFICE_ID) -> list[tuple[int, str | None]]:
+    """(chat, language) of every director of the office with a private chat: the digest's only
+    recipients."""
     async with db.session() as s:
-        cycle = await cycle_repo.current(s, now)
+        return await people_repo.chats_with_role(s, "director", office_id=office_id)
+
+
+async def current_deadline(db: Database, now: datetime, office_id: int = ROOT_OFFICE_ID) -> datetime | None:
+    async with db.session() as s:
+        cycle = await cycle_repo.current(s, now, office_id)
     return cycle.deadline_at if cycle else None
 
 
-async def send(db: Database, digest: Digest, render: Renderer, *, default_language: str, now: datetime) -> int:
-    """Queue the digest for every director and record it, in one transaction; a period already
-    recorded queues nothing. Returns how many messages were queued."""
+async def send(db: Database, digest: Digest, render: Renderer, *, default_language: str, now: datetime,
+               office_id: int = ROOT_OFFICE_ID) -> int:
+    """Queue the office's digest for every director of the office and record it, in one
+    transaction; a period already recorded for the office queues nothing. Returns how many
+    messages were queued."""
     period = digest.period
     async with db.transaction() as s:
-        if await digest_repo.run(s, period.kind, period.label) is not None:
+        if await digest_repo.run(s, period.kind, period.label, office_id) is not None:
             return 0
-        recipients = await people_repo.chats_with_role(s, "director")
+        recipients = await people_repo.chats_with_role(s, "director", office_id=office_id)
         rendered: dict[str, tuple[list[str], bytes | None, str]] = {}
         items: list[Outgoing] = []
         for chat, lang in recipients:
@@ -45,10 +58,11 @@ async def send(db: Database, digest: Digest, render: Renderer, *, default_langua
             if language not in rendered:
                 rendered[language] = render(digest, language)
             pieces, chart, caption = rendered[language]
-            key = f"digest:{period.kind}:{period.label}:{chat}"
+            key = f"digest:{scope(office_id)}{period.kind}:{period.label}:{chat}"
             items += [Outgoing(chat_id=chat, dedup_key=f"{key}:text:{i}", text=piece) for i, piece in enumerate(pieces)]
             if chart is not None:
                 items.append(Outgoing(chat_id=chat, dedup_key=f"{key}:chart", photo=chart, text=caption,
                                       filename=f"digest-{period.label}.png"))
-        await digest_repo.add_run(s, period.kind, period.label, json.dumps(digest.snapshot(), ensure_ascii=False), now)
+        await digest_repo.add_run(s, period.kind, period.label, json.dumps(digest.snapshot(), ensure_ascii=False), now,
+                                  office_id)
         return await enqueue_in(s, items, now)

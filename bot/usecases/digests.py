@@ -16,9 +16,10 @@ from bot.rules.digest import (Digest, DeptStanding, GroupStanding, LiaisonLine, 
                               TaskLine, changes, period_for)
 from bot.rules.people import display_name
 from bot.rules.tasks import TargetStatus, days_overdue, is_overdue, shown_status
-from bot.usecases.cycles import expected_of, figures_of
+from bot.usecases.cycles import expected_of, figures_of, units_of
 from bot.usecases.names import resolve_department
 from storage.db import Database
+from storage.models import ROOT_OFFICE_ID
 from storage.repos import cycles as cycle_repo
 from storage.repos import digests as digest_repo
 from storage.repos import liaisons as liaison_repo
@@ -35,23 +36,27 @@ def _one_line(text: str | None) -> str | None:
     return line if len(line) <= LINE else line[: LINE - 1] + "…"
 
 
-async def _gather(s: AsyncSession, period: Period, at: datetime, tz: ZoneInfo) -> Digest:
-    depts = await org_repo.departments(s)
+async def _gather(s: AsyncSession, period: Period, at: datetime, tz: ZoneInfo, office_id: int) -> Digest:
+    depts = await org_repo.departments(s, office_id)
     names = {d.id: d.name for d in depts}
-    groups = await org_repo.groups(s)
-    membership = await org_repo.memberships(s)
+    groups = await org_repo.groups(s, office_id)
+    membership = await org_repo.memberships(s, office_id)
 
-    cycle = await cycle_repo.by_label(s, period.label) if period.kind == "quarter" else await cycle_repo.current(s, at)
+    cycle = await cycle_repo.by_label(s, period.label, office_id) if period.kind == "quarter" \
+        else await cycle_repo.current(s, at, office_id)
     members = [d.id for d in await cycle_repo.members(s, cycle.id)] if cycle else []  # type: ignore[arg-type]
     first = await cycle_repo.first_submissions(s, cycle.id) if cycle else {}  # type: ignore[arg-type]
     latest = {r.department_id: r for r in await cycle_repo.latest_reports(s, [cycle.id])} if cycle else {}  # type: ignore[list-item]
-    figures = await figures_of(s, list(latest.values()), names)  # type: ignore[arg-type]
+    figures = await figures_of(s, cycle.id, names) if cycle else []  # type: ignore[arg-type]
+    member_set = set(members)
+    units = await units_of(s, cycle, [d for d in depts if d.unit_of is not None and d.id in member_set],
+                           first) if cycle else []
 
-    tasks = await digest_repo.tasks_touching(s, period.start)
+    tasks = await digest_repo.tasks_touching(s, period.start, office_id)
     by_task = {t.id: t for t in tasks}
-    targets = await task_repo.targets_with_departments(s, list(by_task))  # type: ignore[arg-type]
-    progress = await digest_repo.latest_progress(s)
-    roster = await liaison_repo.roster(s)
+    targets = await digest_repo.targets_touching(s, period.start, office_id)
+    progress = await digest_repo.latest_progress(s, office_id)
+    roster = await liaison_repo.roster(s, office_id)
 
     overdue: list[OverdueItem] = []
     unnotified: list[OverdueItem] = []
@@ -122,31 +127,45 @@ async def _gather(s: AsyncSession, period: Period, at: datetime, tz: ZoneInfo) -
         tasks=[TaskLine(t.id, t.title, t.due_at, t.created_at, t.closed_at is not None, statuses[t.id])  # type: ignore[arg-type, index]
                for t in tasks],
         liaisons=liaisons, expected=expected_of(cycle) if cycle else [],
-        unnotified=sorted(unnotified, key=lambda o: (o.task_id, o.department)),
+        unnotified=sorted(unnotified, key=lambda o: (o.task_id, o.department)), units=units,
     )
 
 
-async def build(db: Database, kind: str, *, at: datetime, tz: ZoneInfo, period: Period | None = None) -> Digest:
-    """The digest of `kind` as of `at`, compared with the last scheduled digest of that kind before
-    it. The period is the scheduled one (`period_for`: the one just ended) unless given (`/digest`:
-    `on_demand_period`, the period so far or the one just ended)."""
+async def build(db: Database, kind: str, *, at: datetime, tz: ZoneInfo, period: Period | None = None,
+                office_id: int = ROOT_OFFICE_ID) -> Digest:
+    """The office's digest of `kind` as of `at`, compared with its last scheduled digest of that
+    kind before it. The period is the scheduled one (`period_for`: the one just ended) unless given
+    (`/digest`: `on_demand_period`, the period so far or the one just ended). The offices below
+    roll up: each unit standing for one shows that office's own `submitted/total`; its figures are
+    those of the unit's report, and the totals are over every unit's and department's report.
+    A fixed number of statements, whatever the number of departments and offices below."""
     period = period or period_for(kind, at, tz)
     async with db.session() as s:
-        digest = await _gather(s, period, at, tz)
-        previous = await digest_repo.previous_run(s, kind, period.label)
+        digest = await _gather(s, period, at, tz, office_id)
+        previous = await digest_repo.previous_run(s, kind, period.label, office_id)
+        digest.office = await _office_name(s, office_id)
     digest.changes = changes(json.loads(previous.snapshot) if previous else None, digest.snapshot())  # type: ignore[arg-type]
     return digest
 
 
-async def status(db: Database, query: str, *, at: datetime, tz: ZoneInfo) -> DeptStanding:
-    """`/status DEPARTMENT`: that department's standing as of `at` (a typed name: full, alias,
-    fragment; otherwise NotFound with candidates or suggestions)."""
+async def _office_name(s: AsyncSession, office_id: int) -> str | None:
+    """How the digest names its office: only in a database of several offices (one statement)."""
+    offices = await org_repo.offices(s)
+    if len(offices) < 2:
+        return None
+    office = next((o for o in offices if o.id == office_id), None)
+    return (office.short_name or office.name or office.code) if office else None
+
+
+async def status(db: Database, query: str, *, at: datetime, tz: ZoneInfo, office_id: int = ROOT_OFFICE_ID) -> DeptStanding:
+    """`/status DEPARTMENT`: that department's standing in the office as of `at` (a typed name:
+    full, alias, fragment; otherwise NotFound with candidates or suggestions)."""
     async with db.session() as s:
-        dept = await resolve_department(s, query)
-    digest = await build(db, "week", at=at, tz=tz)
+        dept = await resolve_department(s, query, office_id)
+    digest = await build(db, "week", at=at, tz=tz, office_id=office_id)
     return next(d for d in digest.departments if d.department == dept.name)
 
 
-async def already_sent(db: Database, kind: str, label: str) -> bool:
+async def already_sent(db: Database, kind: str, label: str, office_id: int = ROOT_OFFICE_ID) -> bool:
     async with db.session() as s:
-        return await digest_repo.run(s, kind, label) is not None
+        return await digest_repo.run(s, kind, label, office_id) is not None

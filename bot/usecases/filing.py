@@ -2,6 +2,10 @@
 quarterly report draft, or kept on purpose. The liaison files their own message; the office files
 a liaison's message from /inbox under one of that department's tasks.
 
+The office files only what is its own: a kept message of another office, a department of another
+office or a task part of another department answers as a stale button does (nothing of another
+office is confirmed to exist).
+
 Each press goes through the same use case a reply or /report would (task_actions.record_progress,
 reports.add), which marks the message filed inside its own transaction: a second press, a stale
 one or someone else's finds it filed (or not theirs) and nothing is written twice."""
@@ -15,9 +19,10 @@ from datetime import datetime
 from sqlmodel.ext.asyncio.session import AsyncSession
 
 from bot.errors import Refused
+from bot.rules.offices import ROOT
 from bot.rules.people import Caller, display_name
 from bot.usecases import reports, task_actions
-from bot.usecases.inbox import FILEABLE, incoming_of
+from bot.usecases.inbox import FILEABLE, incoming_of, office_of
 from storage.db import Database
 from storage.models import InboundMessage
 from storage.repos import audit as audit_repo
@@ -36,28 +41,37 @@ class Filed:
     sender: str | None = None  # filed by the office: whose message it was
 
 
-async def _message(db: Database, inbound_id: int) -> InboundMessage:
+async def _message(db: Database, inbound_id: int, office_id: int | None = None) -> InboundMessage:
+    """The kept message (with `office_id`: only when it is that office's)."""
     async with db.session() as s:
-        row = await inbox_repo.get(s, inbound_id)
+        row = await inbox_repo.get(s, inbound_id, office_id)
     if row is None:
         raise Refused("button.stale")
     return row
 
 
 def _claim(inbound_id: int, as_: str, by: int, now: datetime, *, ref: int | None = None,
-           office: bool = False) -> Callable[[AsyncSession], Awaitable[None]]:
-    """Mark the message filed inside the filing transaction, or refuse when it already is."""
+           office: bool = False, office_id: int = ROOT, department_id: int | None = None,
+           ) -> Callable[[AsyncSession], Awaitable[None]]:
+    """Mark the message filed inside the filing transaction, or refuse when it already is. With
+    `department_id`, the task part `ref` must be that department's: any other (another
+    department's, another office's, none at all) is a stale button, which says nothing of the task
+    it belongs to."""
 
     async def claim(s: AsyncSession) -> None:
         filed_ref = ref
         if as_ == REPORT:
-            cycle = await cycle_repo.current(s, now)
+            cycle = await cycle_repo.current(s, now, office_id)  # the liaison's office's
             filed_ref = cycle.id if cycle else None  # no cycle: reports.add refuses and all rolls back
         if not await inbox_repo.mark_filed(s, inbound_id, as_=as_, ref=filed_ref, by=by, at=now, refile_kept=office):
             raise Refused("inbox.already_filed")
+        # after the mark (the first statement, which settles a race of presses): a refusal here
+        # rolls the mark back with the rest
+        if department_id is not None and not await inbox_repo.is_part_of(s, ref, department_id):  # type: ignore[arg-type]
+            raise Refused("button.stale")
         if office:
             await audit_repo.add(s, at=now, actor_id=by, action="inbox.file", target=f"inbound:{inbound_id}",
-                                 detail=f"target:{ref}")
+                                 detail=f"target:{ref}", office_id=office_id)
 
     return claim
 
@@ -65,8 +79,8 @@ def _claim(inbound_id: int, as_: str, by: int, now: datetime, *, ref: int | None
 async def _own(db: Database, caller: Caller, inbound_id: int) -> InboundMessage:
     """The caller's own kept message, not yet filed."""
     row = await _message(db, inbound_id)
-    if row.sender_id != caller.telegram_id:
-        raise Refused("inbox.not_yours")
+    if row.sender_id != caller.telegram_id:  # another office's message: as if it did not exist
+        raise Refused("inbox.not_yours" if row.office_id == office_of(caller) else "button.stale")
     if row.filed_as is not None:
         raise Refused("inbox.already_filed")
     return row
@@ -77,9 +91,10 @@ async def under_task(db: Database, caller: Caller, inbound_id: int, target_id: i
     row = await _own(db, caller, inbound_id)
     if row.kind not in FILEABLE:
         raise Refused("button.stale")
+    department = caller.appointment.department_id if caller.appointment else None  # none: recording refuses
     result = await task_actions.record_progress(
         db, caller, incoming_of(row), now=now, target_id=target_id,
-        inside=_claim(inbound_id, TASK, caller.telegram_id, now, ref=target_id))
+        inside=_claim(inbound_id, TASK, caller.telegram_id, now, ref=target_id, department_id=department))
     return Filed(TASK, result.view.task_id, result.view.department)
 
 
@@ -89,7 +104,7 @@ async def into_report(db: Database, caller: Caller, inbound_id: int, *, now: dat
     if row.kind not in FILEABLE:
         raise Refused("button.stale")
     view = await reports.add(db, caller, incoming_of(row), now=now, collect=False,
-                             inside=_claim(inbound_id, REPORT, caller.telegram_id, now))
+                             inside=_claim(inbound_id, REPORT, caller.telegram_id, now, office_id=office_of(caller)))
     return Filed(REPORT, draft=view)
 
 
@@ -102,16 +117,19 @@ async def keep_only(db: Database, caller: Caller, inbound_id: int, *, now: datet
 
 
 async def by_office(db: Database, admin: Caller, inbound_id: int, target_id: int, *, now: datetime) -> Filed:
-    """An admin files a kept message (from /inbox) as the progress of its sender's department: the
-    admin is the actor, the progress keeps the liaison as its sender."""
-    row = await _message(db, inbound_id)
+    """An admin files a kept message (from their office's /inbox) as the progress of its sender's
+    department, one of the office's: the admin is the actor, the progress keeps the liaison as its
+    sender."""
+    office_id = admin.office_id
+    row = await _message(db, inbound_id, office_id)
     if row.filed_as not in (None, KEPT):
         raise Refused("inbox.already_filed")
     async with db.session() as s:
         sender = (await inbox_repo.senders(s, [row.sender_id])).get(row.sender_id)
-    if sender is None or sender.department_id is None or row.kind not in FILEABLE:
+    if sender is None or sender.department_id is None or sender.office_id != office_id or row.kind not in FILEABLE:
         raise Refused("inbox.no_department")
     result = await task_actions.record_progress(
         db, admin, incoming_of(row), now=now, target_id=target_id, for_department=sender.department_id,
-        inside=_claim(inbound_id, TASK, admin.telegram_id, now, ref=target_id, office=True))
+        inside=_claim(inbound_id, TASK, admin.telegram_id, now, ref=target_id, office=True, office_id=office_id,
+                      department_id=sender.department_id))
     return Filed(TASK, result.view.task_id, result.view.department, sender=display_name(sender.name, sender.username))

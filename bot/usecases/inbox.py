@@ -1,6 +1,9 @@
 """Keeping what users send that the bot cannot attach to anything else, offering the liaison the
 open work it could belong to, and the office's view of what was only kept (/inbox).
 
+A kept message belongs to the office its sender wrote to: their department's office, else the
+office they act in. Only that office's /inbox lists it, with that office's departments' tasks.
+
 Filing a kept message somewhere (a button press) is bot/usecases/filing.py."""
 
 from __future__ import annotations
@@ -11,6 +14,7 @@ from datetime import datetime
 from sqlmodel.ext.asyncio.session import AsyncSession
 
 from bot.errors import NotFound
+from bot.rules.offices import ROOT
 from bot.rules.people import Caller, display_name
 from storage.db import Database
 from storage.models import InboundMessage
@@ -35,19 +39,25 @@ class Incoming:
     mime_type: str | None = None
 
 
-def _row(msg: Incoming, now: datetime) -> InboundMessage:
+def office_of(caller: Caller) -> int:
+    """The office a person's message goes to: their department's, else the office they act in."""
+    return caller.appointment.office_id if caller.appointment is not None else caller.office_id
+
+
+def _row(msg: Incoming, now: datetime, office_id: int = ROOT) -> InboundMessage:
     return InboundMessage(
-        chat_id=msg.chat_id, message_id=msg.message_id, sender_id=msg.sender_id, kind=msg.kind[:16],
+        office_id=office_id, chat_id=msg.chat_id, message_id=msg.message_id, sender_id=msg.sender_id,
+        kind=msg.kind[:16],
         text=msg.text, file_id=(msg.file_id or None) and msg.file_id[:200],
         file_name=(msg.file_name or None) and msg.file_name[:255], file_size=msg.file_size,
         mime_type=(msg.mime_type or None) and msg.mime_type[:100], received_at=now,
     )
 
 
-async def keep(db: Database, msg: Incoming, *, now: datetime) -> bool:
-    """Store the message once. True when it was new, False for a redelivery."""
+async def keep(db: Database, msg: Incoming, *, now: datetime, office_id: int = ROOT) -> bool:
+    """Store the message once, in the office's inbox. True when it was new, False for a redelivery."""
     async with db.transaction() as s:
-        return await inbox_repo.add_once(s, _row(msg, now)) is not None
+        return await inbox_repo.add_once(s, _row(msg, now, office_id)) is not None
 
 
 def incoming_of(row: InboundMessage) -> Incoming:
@@ -101,7 +111,7 @@ async def keep_and_offer(db: Database, caller: Caller, msg: Incoming, *, now: da
     """Store the message first (once per chat and message id); then, for a liaison whose department
     has open work, the tasks and the report it could be filed under."""
     async with db.transaction() as s:
-        row = _row(msg, now)
+        row = _row(msg, now, office_of(caller))
         row.id = await inbox_repo.add_once(s, row)
         fresh = row.id is not None
         if not fresh:  # delivered before: how it was left
@@ -142,24 +152,27 @@ class InboxPage:
     total: int
 
 
-async def kept_page(db: Database, page: int = 1) -> InboxPage:
-    """What was only kept (never filed, or kept on purpose), newest first, PAGE_SIZE a page."""
+async def kept_page(db: Database, page: int = 1, office_id: int = ROOT) -> InboxPage:
+    """What was only kept in the office (never filed, or kept on purpose), newest first, PAGE_SIZE
+    a page. A sender's department shows (and its tasks are offered) only while it is the office's."""
     async with db.session() as s:
-        total = await inbox_repo.count_kept(s)
+        total = await inbox_repo.count_kept(s, office_id)
         pages = max(1, -(-total // PAGE_SIZE))
         if page < 1 or page > pages:
             raise NotFound("inbox.no_page", page=page, pages=pages)
-        rows = await inbox_repo.kept(s, offset=(page - 1) * PAGE_SIZE, limit=PAGE_SIZE)
+        rows = await inbox_repo.kept(s, offset=(page - 1) * PAGE_SIZE, limit=PAGE_SIZE, office_id=office_id)
         who = await inbox_repo.senders(s, sorted({r.sender_id for r in rows}))
-        departments = sorted({w.department_id for w in who.values() if w.department_id is not None})
+        departments = sorted({w.department_id for w in who.values()
+                              if w.department_id is not None and w.office_id == office_id})
         tasks = await open_tasks(s, departments)
     items = []
     for row in rows:
         sender = who.get(row.sender_id)
-        dept_id = sender.department_id if sender else None
+        ours = sender is not None and sender.department_id is not None and sender.office_id == office_id
+        dept_id = sender.department_id if ours and sender else None
         fileable = dept_id is not None and row.kind in FILEABLE
         items.append(KeptItem(
             row.id, display_name(sender.name, sender.username) if sender else str(row.sender_id),  # type: ignore[arg-type]
-            sender.department if sender else None, row.received_at, row.kind, row.text, row.file_name,
+            sender.department if ours and sender else None, row.received_at, row.kind, row.text, row.file_name,
             row.filed_as == "kept", tasks.get(dept_id, ()) if fileable else ()))  # type: ignore[arg-type]
     return InboxPage(tuple(items), page, pages, total)

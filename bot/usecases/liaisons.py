@@ -1,10 +1,12 @@
-"""The office's view of its liaisons: the roster and a department's history."""
+"""The office's view of its liaisons: the roster and a department's history (the acting office's
+member units only; another office's department is not found, nor suggested)."""
 
 from __future__ import annotations
 
 from dataclasses import dataclass
 from datetime import datetime
 
+from bot.rules.offices import ROOT
 from bot.rules.people import display_name
 from bot.usecases.names import resolve_department
 from storage.db import Database
@@ -25,9 +27,9 @@ class RosterRow:
     posts: tuple[Post, ...]
 
 
-async def roster(db: Database) -> list[RosterRow]:
+async def roster(db: Database, office_id: int = ROOT) -> list[RosterRow]:
     async with db.session() as s:
-        rows = await liaison_repo.roster(s)
+        rows = await liaison_repo.roster(s, office_id)
     by_dept: dict[str, list[Post]] = {}
     for dept, appointment, person in rows:
         posts = by_dept.setdefault(dept.name, [])
@@ -48,9 +50,9 @@ class Term:
     ended_reason: str | None
 
 
-async def history(db: Database, department: str) -> tuple[str, list[Term]]:
+async def history(db: Database, department: str, office_id: int = ROOT) -> tuple[str, list[Term]]:
     async with db.session() as s:
-        dept = await resolve_department(s, department)
+        dept = await resolve_department(s, department, office_id)
         rows = await liaison_repo.history(s, dept.id)  # type: ignore[arg-type]
     return dept.name, [
         Term(a.kind, display_name(p.full_name, p.username), a.started_at, a.ended_at, a.ended_reason) for a, p in rows

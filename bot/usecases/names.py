@@ -10,7 +10,7 @@ from sqlmodel.ext.asyncio.session import AsyncSession
 
 from bot.errors import NotFound
 from bot.rules.names import Match, find_name
-from storage.models import Department, WorkingGroup
+from storage.models import ROOT_OFFICE_ID, Department, WorkingGroup
 from storage.repos import org as org_repo
 
 CANDIDATES_SHOWN = 8
@@ -25,12 +25,14 @@ class Directory:
     aliases: dict[str, str]
 
 
-async def directory(s: AsyncSession, *, groups: bool = True) -> Directory:
-    depts = await org_repo.departments(s)
+async def directory(s: AsyncSession, office_id: int = ROOT_OFFICE_ID, *, groups: bool = True) -> Directory:
+    """The names of one office: nothing of another office is found or suggested."""
+    depts = await org_repo.departments(s, office_id)
     by_id = {d.id: d.name for d in depts}
-    aliases = {alias: by_id[dept_id] for alias, dept_id in (await org_repo.aliases(s)).items() if dept_id in by_id}
-    return Directory({d.name: d for d in depts}, {g.name: g for g in await org_repo.groups(s)} if groups else {},
-                     aliases)
+    aliases = {alias: by_id[dept_id] for alias, dept_id in (await org_repo.aliases(s, office_id)).items()
+               if dept_id in by_id}
+    return Directory({d.name: d for d in depts},
+                     {g.name: g for g in await org_repo.groups(s, office_id)} if groups else {}, aliases)
 
 
 def joined(names: tuple[str, ...] | list[str]) -> str:
@@ -47,9 +49,9 @@ def not_found(query: str, match: Match) -> NotFound:
     return NotFound("dept.unknown", name=query)
 
 
-async def resolve_department(s: AsyncSession, query: str) -> Department:
-    """The department `query` names; raises NotFound with candidates or suggestions."""
-    known = await directory(s, groups=False)
+async def resolve_department(s: AsyncSession, query: str, office_id: int = ROOT_OFFICE_ID) -> Department:
+    """The office's department `query` names; raises NotFound with candidates or suggestions."""
+    known = await directory(s, office_id, groups=False)
     match = find_name(query, known.departments, known.aliases)
     if match.found is None:
         raise not_found(query, match)

@@ -74,10 +74,11 @@ async def _targets(s: AsyncSession, tally: _Tally, pairs: list[tuple[Task, TaskT
 
 async def nudge_task(db: Database, actor: Caller, task_id: int, *, now: datetime, tz: ZoneInfo,
                      default_language: str) -> Nudged:
-    """Every department of the task that is not done (overdue or not)."""
+    """Every department of the task that is not done (overdue or not): a task of the office the
+    actor acts in (another office's answers as one that does not exist)."""
     tally = _Tally()
     async with db.transaction() as s:
-        task = await task_repo.task(s, task_id)
+        task = await task_repo.task(s, task_id, actor.office_id)
         if task is None:
             raise NotFound("task.not_found", id=task_id)
         if task.closed_at is not None:
@@ -86,31 +87,36 @@ async def nudge_task(db: Database, actor: Caller, task_id: int, *, now: datetime
                  if tg.status != TargetStatus.DONE]
         await _targets(s, tally, pairs, now=now, tz=tz, default_language=default_language)
         await audit_repo.add(s, at=now, actor_id=actor.telegram_id, action="nudge", target=f"#{task_id}",
-                             detail=f"{len(tally.reminded)} reminded")
+                             detail=f"{len(tally.reminded)} reminded", office_id=actor.office_id)
     return tally.result()
 
 
-async def nudge_overdue(db: Database, actor: Caller, *, now: datetime, tz: ZoneInfo, default_language: str) -> Nudged:
-    """Every department with an overdue part in an open task."""
+async def nudge_overdue(db: Database, actor: Caller, *, now: datetime, tz: ZoneInfo, default_language: str,
+                        office_id: int | None = None) -> Nudged:
+    """Every department with an overdue part in an open task of the office the actor acts in;
+    `office_id` is the office the button was for (/overdue's): another one's is a stale button."""
+    if office_id is not None and office_id != actor.office_id:
+        raise Refused("button.stale")
     tally = _Tally()
     async with db.transaction() as s:
-        open_tasks = {task.id: task for task in await task_repo.tasks(s, open_only=True)}
+        open_tasks = {task.id: task for task in await task_repo.tasks(s, open_only=True, office_id=actor.office_id)}
         pairs = [(open_tasks[tg.task_id], tg, d) for tg, d in await task_repo.targets_with_departments(s, list(open_tasks))  # type: ignore[arg-type]
                  if is_overdue(tg.status, tg.due_at or open_tasks[tg.task_id].due_at, False, now)]
         await _targets(s, tally, pairs, now=now, tz=tz, default_language=default_language)
         await audit_repo.add(s, at=now, actor_id=actor.telegram_id, action="nudge", target="overdue",
-                             detail=f"{len(tally.reminded)} reminded")
+                             detail=f"{len(tally.reminded)} reminded", office_id=actor.office_id)
     return tally.result()
 
 
 async def nudge_cycle(db: Database, actor: Caller, cycle_id: int, *, now: datetime, tz: ZoneInfo,
                       default_language: str) -> Nudged:
-    """Every member department of the cycle that has not submitted."""
+    """Every member unit of the cycle that has not submitted: a cycle of the office the actor acts in
+    (another office's is a stale button)."""
     tally = _Tally()
     day = now.astimezone(tz).date().isoformat()
     async with db.transaction() as s:
         cycle = await s.get(ReportingCycle, cycle_id)
-        if cycle is None:
+        if cycle is None or cycle.office_id != actor.office_id:
             raise Refused("button.stale")
         submitted = set(await cycle_repo.first_submissions(s, cycle_id))
         missing = [d for d in await cycle_repo.members(s, cycle_id) if d.id not in submitted]
@@ -122,12 +128,5 @@ async def nudge_cycle(db: Database, actor: Caller, cycle_id: int, *, now: dateti
                      for person, chat, lang in chats.get(dept.id, [])]  # type: ignore[arg-type]
             await tally.queue(s, dept.name, items, now)
         await audit_repo.add(s, at=now, actor_id=actor.telegram_id, action="nudge", target=f"cycle:{cycle.label}",
-                             detail=f"{len(tally.reminded)} reminded")
+                             detail=f"{len(tally.reminded)} reminded", office_id=actor.office_id)
     return tally.result()
-
-
-async def current_cycle_id(db: Database, *, now: datetime) -> int | None:
-    """The cycle `/cycle` shows, for its 一键催办 button."""
-    async with db.session() as s:
-        cycle = await cycle_repo.current(s, now)
-    return cycle.id if cycle else None

@@ -11,7 +11,10 @@ from pathlib import Path
 import yaml
 
 from bot.rules.org import OrgFileError, OrgSpec, alias_conflicts, parse_org, unknown_departments
+from sqlmodel.ext.asyncio.session import AsyncSession
+
 from storage.db import Database
+from storage.models import ROOT_OFFICE_ID, Office
 from storage.repos import audit as audit_repo
 from storage.repos import org as org_repo
 from storage.repos import schedule as schedule_repo
@@ -24,11 +27,12 @@ class ImportReport:
     groups_changed: list[str] = field(default_factory=list)
     settings_changed: list[str] = field(default_factory=list)
     aliases_changed: list[str] = field(default_factory=list)  # "区经济信息委: 经信委, 区经信委" ("…: none" when removed)
+    offices_created: list[str] = field(default_factory=list)  # codes
 
     @property
     def changed(self) -> bool:
         return any((self.departments_created, self.groups_created, self.groups_changed, self.settings_changed,
-                    self.aliases_changed))
+                    self.aliases_changed, self.offices_created))
 
 
 def read_org_file(path: Path) -> OrgSpec:
@@ -55,7 +59,7 @@ def parse_org_text(text: str) -> OrgSpec:
         raise OrgFileError(_with_lines(text, error.problems)) from None
 
 
-_ENTRY = re.compile(r"^(departments|working_groups)\[(\d+)\]")
+_ENTRY = re.compile(r"^(departments|working_groups|offices)\[(\d+)\]")
 
 
 def _with_lines(text: str, problems: list[str]) -> list[str]:
@@ -84,13 +88,88 @@ def _describe_members(members: dict[int, bool], names: dict[int, str]) -> str:
     return f"lead {', '.join(sorted(lead))}; members {', '.join(sorted(rest))}"
 
 
+async def _office_of(s: AsyncSession, spec: OrgSpec, now: datetime, report: ImportReport) -> Office:
+    """The office the file describes: found by its code, or the only office there is (a
+    single-office database takes the file's code), or created under its parent."""
+    offices = await org_repo.offices(s)
+    by_code = {o.code: o for o in offices if o.code}
+    parent = None
+    if spec.parent is not None:
+        parent = by_code.get(spec.parent)
+        if parent is None:
+            raise OrgFileError([f"parent office {spec.parent} is unknown (import the parent's org file first)"])
+    office = by_code.get(spec.code) if spec.code else None
+    if office is None and spec.code is None:
+        if len(offices) > 1:
+            raise OrgFileError(["this database holds several offices: give the file's code"])
+        office = offices[0]
+    if office is None and len(offices) == 1 and offices[0].code is None:
+        office = offices[0]  # the database's one office so far gets its code
+        if parent is not None:
+            raise OrgFileError([f"office {spec.code} would be the child of {spec.parent}, but it is the root office"])
+        office.code = spec.code
+        report.settings_changed.append("code")
+    if office is None:
+        if parent is None:
+            raise OrgFileError([f"office {spec.code} is new and has no parent: name its parent office's code"])
+        office = await org_repo.add_office(s, code=spec.code, name=spec.office or "", short_name=spec.short_name,
+                                           parent_id=parent.id, now=now)
+        report.offices_created.append(spec.code or "")
+    elif spec.parent is not None and office.parent_id != (parent.id if parent else None):
+        raise OrgFileError([f"office {spec.code} already reports to another office; its parent cannot change"])
+    wanted = (spec.office or office.name, spec.short_name if spec.short_name is not None else office.short_name)
+    if (office.name, office.short_name) != wanted:
+        office.name, office.short_name = wanted
+        report.settings_changed.append("office")
+    await org_repo.save(s, office)
+    return office
+
+
+async def _ensure_unit(s: AsyncSession, child: Office, name: str, now: datetime, report: ImportReport) -> None:
+    """The child office's member unit in its parent office, named as the parent names it; its
+    full name and its code are its aliases there."""
+    assert child.parent_id is not None and child.id is not None
+    unit = await org_repo.unit_of(s, child.id)
+    clash = await org_repo.department_by_name(s, name, child.parent_id)
+    if clash is not None and clash.unit_of != child.id:
+        raise OrgFileError([f"office {child.code}: {name} is already a department of the parent office"])
+    if unit is None:
+        unit = await org_repo.add_department(s, name, now, child.parent_id, unit_of=child.id)
+        report.departments_created.append(name)
+    elif unit.name != name:
+        unit.name = name
+        await org_repo.save(s, unit)
+        report.settings_changed.append(f"unit {name}")
+    taken = await org_repo.aliases(s, child.parent_id)
+    names = {d.name for d in await org_repo.departments(s, child.parent_id)}
+    wanted = tuple(a for a in dict.fromkeys((child.name, child.code or "")) if a and a != name and a not in names
+                   and taken.get(a, unit.id) == unit.id)
+    if set(wanted) != {a for a, d in taken.items() if d == unit.id}:
+        await org_repo.set_aliases(s, {unit.id: wanted}, child.parent_id)  # type: ignore[dict-item]
+
+
 async def import_org(db: Database, spec: OrgSpec, *, now: datetime, actor_id: int | None = None) -> ImportReport:
-    """Create or update departments and working groups. Idempotent; nothing is written on error."""
+    """Create or update the office, its departments and working groups. Idempotent; nothing is
+    written on error."""
     report = ImportReport()
     async with db.transaction() as s:
-        depts = {d.name: d for d in await org_repo.departments(s)}
-        groups = {g.name: g for g in await org_repo.groups(s)}
-        stored_aliases = await org_repo.aliases(s)
+        office = await _office_of(s, spec, now, report)
+        office_id = office.id
+        assert office_id is not None
+        if office.parent_id is not None:
+            await _ensure_unit(s, office, spec.unit_name or "", now, report)
+        for child in spec.offices:
+            row = await org_repo.office_by_code(s, child.code)
+            if row is None:
+                row = await org_repo.add_office(s, code=child.code, name=child.name, short_name=child.name,
+                                                parent_id=office_id, now=now)
+                report.offices_created.append(child.code)
+            elif row.parent_id != office_id:
+                raise OrgFileError([f"office {child.code} already reports to another office"])
+            await _ensure_unit(s, row, row.short_name or child.name, now, report)
+        depts = {d.name: d for d in await org_repo.departments(s, office_id)}
+        groups = {g.name: g for g in await org_repo.groups(s, office_id)}
+        stored_aliases = await org_repo.aliases(s, office_id)
         owner = {d.id: n for n, d in depts.items()}
         problems = unknown_departments(spec, depts) + alias_conflicts(
             spec, depts, groups, {alias: owner[dept_id] for alias, dept_id in stored_aliases.items()})
@@ -98,15 +177,15 @@ async def import_org(db: Database, spec: OrgSpec, *, now: datetime, actor_id: in
             raise OrgFileError(problems)
         for name in spec.departments:
             if name not in depts:
-                depts[name] = await org_repo.add_department(s, name, now)
+                depts[name] = await org_repo.add_department(s, name, now, office_id)
                 report.departments_created.append(name)
         names = {d.id: n for n, d in depts.items()}
-        current = await org_repo.memberships(s)
+        current = await org_repo.memberships(s, office_id)
         for g in spec.working_groups:
             wanted = {depts[n].id: True for n in g.lead} | {depts[n].id: False for n in g.members}
             group = groups.get(g.name)
             if group is None:
-                group = await org_repo.add_group(s, g.name, now)
+                group = await org_repo.add_group(s, g.name, now, office_id)
                 report.groups_created.append(g.name)
             elif current.get(group.id, {}) == wanted:
                 continue
@@ -123,25 +202,27 @@ async def import_org(db: Database, spec: OrgSpec, *, now: datetime, actor_id: in
             if set(aliases) != had.get(dept_id, set()):  # type: ignore[arg-type]
                 new_aliases[dept_id] = aliases  # type: ignore[index]
                 report.aliases_changed.append(f"{name}: {', '.join(aliases) or 'none'}")
-        await org_repo.set_aliases(s, new_aliases)
-        meta = await org_repo.meta(s)
+        await org_repo.set_aliases(s, new_aliases, office_id)
+        meta = await org_repo.meta(s, office_id)
         wanted_meta = {"reporting": json.dumps(asdict(spec.reporting), sort_keys=True)}
         if spec.office:
             wanted_meta["office"] = spec.office
         for key, value in wanted_meta.items():
             if meta.get(key) != value:
-                await org_repo.set_meta(s, key, value)
+                await org_repo.set_meta(s, key, value, office_id)
                 report.settings_changed.append(key)
         if report.changed:
             await schedule_repo.clear(s)  # new departments join the open cycle at the next tick
             await audit_repo.add(
                 s, at=now, actor_id=actor_id, action="org.import", target=spec.office or "org file",
                 detail=f"+{len(report.departments_created)} departments, +{len(report.groups_created)} groups, "
-                f"~{len(report.groups_changed)} groups, ~{len(report.aliases_changed)} aliases",
+                f"~{len(report.groups_changed)} groups, ~{len(report.aliases_changed)} aliases"
+                + (f", +{len(report.offices_created)} offices" if report.offices_created else ""),
+                office_id=office_id,
             )
     return report
 
 
-async def office_name(db: Database) -> str | None:
+async def office_name(db: Database, office_id: int = ROOT_OFFICE_ID) -> str | None:
     async with db.session() as s:
-        return (await org_repo.meta(s)).get("office")
+        return (await org_repo.meta(s, office_id)).get("office")

@@ -6,10 +6,14 @@ from dataclasses import dataclass
 from datetime import datetime
 
 from bot.errors import Refused
-from bot.rules.people import Appointment, Caller, UserInfo, preferred_language, roles_of
+from bot.rules.offices import ROOT, parse_grants, parse_tree, standing
+from bot.rules.people import Appointment, Caller, UserInfo, preferred_language
 from bot.rules.roles import Role
 from storage.db import Database
+from bot.usecases import offices
+from storage.models import Office
 from storage.repos import audit as audit_repo
+from storage.repos import org as org_repo
 from storage.repos import people as people_repo
 from storage.repos import updates as updates_repo
 from sqlmodel.ext.asyncio.session import AsyncSession
@@ -18,20 +22,27 @@ from sqlmodel.ext.asyncio.session import AsyncSession
 def _caller(known: people_repo.Known, telegram_id: int, admin_ids: frozenset[int], default_language: str, *,
             person_id: int | None = None, full_name: str | None = None, first_contact: bool = False) -> Caller:
     appointment = (
-        Appointment(known.department_id, known.department or "", known.kind or "primary", known.since)  # type: ignore[arg-type]
+        Appointment(known.department_id, known.department or "", known.kind or "primary", known.since,  # type: ignore[arg-type]
+                    known.department_office or ROOT)
         if known.department_id is not None
         else None
     )
     config_admin = telegram_id in admin_ids
+    tree = parse_tree(known.offices)
+    where = standing(tree, grants=parse_grants(known.grants), config_admin=config_admin,
+                     liaison_office=appointment.office_id if appointment else None, chosen=known.chosen_office)
     return Caller(
         telegram_id=telegram_id,
         person_id=person_id if person_id is not None else known.person_id,
         full_name=full_name if full_name is not None else known.full_name or "",
         language=preferred_language(known.language, None, default_language),
-        roles=roles_of(config_admin=config_admin, granted=set(known.roles), is_liaison=appointment is not None),
+        roles=where.roles,
         appointment=appointment,
         config_admin=config_admin,
         first_contact=first_contact,
+        office_id=where.office,
+        offices=where.offices,
+        several_offices=len(tree.ids) > 1,
     )
 
 
@@ -123,26 +134,51 @@ async def menu_profiles(db: Database, *, admin_ids: frozenset[int], default_lang
         return out
 
 
-async def grant_role(db: Database, actor: Caller, telegram_id: int, role: Role, *, now: datetime) -> bool:
-    """Give a role. False when the user already had it (nothing changes)."""
+async def _office_for(s: AsyncSession, actor: Caller, office: str | None) -> Office:
+    """The office a role change is about: the actor's own, or one named below it."""
+    if office is None:
+        row = await org_repo.office(s, actor.office_id)
+        assert row is not None
+        return row
+    return await offices.find_within(s, office, await offices.below(s, actor.office_id))
+
+
+async def grant_role(db: Database, actor: Caller, telegram_id: int, role: Role, *, now: datetime,
+                     office: str | None = None) -> bool:
+    """Give a role in the actor's office, or in an office `office` names below it. False when the
+    user already had it (nothing changes)."""
     async with db.transaction() as s:
-        if await people_repo.active_grant(s, telegram_id, role) is not None:
+        where = await _office_for(s, actor, office)
+        if await people_repo.active_grant(s, telegram_id, role, where.id) is not None:  # type: ignore[arg-type]
             return False
-        await people_repo.add_grant(s, telegram_id, role, actor.telegram_id, now)
-        await audit_repo.add(s, at=now, actor_id=actor.telegram_id, action="role.grant", target=f"{telegram_id}:{role}")
+        await people_repo.add_grant(s, telegram_id, role, actor.telegram_id, now, where.id)  # type: ignore[arg-type]
+        await audit_repo.add(s, at=now, actor_id=actor.telegram_id, action="role.grant", target=f"{telegram_id}:{role}",
+                             office_id=where.id)
     return True
 
 
 async def revoke_role(
-    db: Database, actor: Caller, telegram_id: int, role: Role, *, admin_ids: frozenset[int], now: datetime
+    db: Database, actor: Caller, telegram_id: int, role: Role, *, admin_ids: frozenset[int], now: datetime,
+    office: str | None = None,
 ) -> None:
     if role == Role.ADMIN and telegram_id in admin_ids:
         raise Refused("revoke.config_admin", user_id=telegram_id)
     async with db.transaction() as s:
-        grant = await people_repo.active_grant(s, telegram_id, role)
+        where = await _office_for(s, actor, office)
+        grant = await people_repo.active_grant(s, telegram_id, role, where.id)  # type: ignore[arg-type]
         if grant is None:
             raise Refused("revoke.not_held", user_id=telegram_id, role=role)
-        if role == Role.ADMIN and not admin_ids and len(await people_repo.holders(s, Role.ADMIN)) <= 1:
+        if (role == Role.ADMIN and not admin_ids and where.parent_id is None
+                and len(await people_repo.holders(s, Role.ADMIN, where.id)) <= 1):  # type: ignore[arg-type]
             raise Refused("revoke.last_admin")
         await people_repo.end_grant(s, grant, actor.telegram_id, now)
-        await audit_repo.add(s, at=now, actor_id=actor.telegram_id, action="role.revoke", target=f"{telegram_id}:{role}")
+        await audit_repo.add(s, at=now, actor_id=actor.telegram_id, action="role.revoke", target=f"{telegram_id}:{role}",
+                             office_id=where.id)
+
+
+async def office_label(db: Database, caller: Caller) -> str | None:
+    """The name of the office the caller acts in, for a reply, when the deployment holds several
+    offices (else None, and no statement)."""
+    if not caller.several_offices:
+        return None
+    return await offices.name_of(db, caller.office_id)

@@ -1,4 +1,8 @@
-"""Inviting a department's liaison and registering with the code (handover included)."""
+"""Inviting a department's liaison and registering with the code (handover included).
+
+An admin invites for the departments (and child-office units) of the office they act in; the code
+registers its holder in that department, in its office; that office's admins are told, with that
+office's count."""
 
 from __future__ import annotations
 
@@ -11,6 +15,7 @@ from sqlalchemy import Row
 
 from bot.errors import Refused
 from bot.rules import invites as rules
+from bot.rules.offices import ROOT
 from bot.rules.people import Caller, UserInfo
 from bot.rules.delivery import Outgoing
 from bot.rules.tasks import TargetStatus
@@ -24,6 +29,7 @@ from storage.repos import audit as audit_repo
 from storage.repos import invites as invite_repo
 from storage.repos import liaisons as liaison_repo
 from storage.repos import people as people_repo
+from storage.repos.returning import returned
 from sqlmodel.ext.asyncio.session import AsyncSession
 
 
@@ -43,14 +49,15 @@ async def create_invite(db: Database, actor: Caller, department: str, *, deputy:
     kind = "deputy" if deputy else "primary"
     code = rules.new_code()
     async with db.transaction() as s:
-        dept = await resolve_department(s, department)
+        dept = await resolve_department(s, department, actor.office_id)
         withdrawn = await invite_repo.revoke_open(s, dept.id, kind, now)  # type: ignore[arg-type]
         expires = rules.expires_at(now)
         await invite_repo.add(
             s, digest=rules.code_digest(code), department_id=dept.id, kind=kind,  # type: ignore[arg-type]
             created_by=actor.telegram_id, now=now, expires=expires,
         )
-        await audit_repo.add(s, at=now, actor_id=actor.telegram_id, action="invite", target=f"{dept.name}:{kind}")
+        await audit_repo.add(s, at=now, actor_id=actor.telegram_id, action="invite", target=f"{dept.name}:{kind}",
+                             office_id=dept.office_id)
     return IssuedInvite(code, dept.name, kind, expires, withdrawn)
 
 
@@ -96,38 +103,50 @@ async def redeem(db: Database, user: UserInfo, code: str, *, now: datetime, admi
 
 async def _claim(s: AsyncSession, user: UserInfo, person_id: int, code: str, now: datetime,
                  admin_ids: frozenset[int]) -> Row[Any] | None:
-    """The code's claim, returning its department's facts and the admins' chats with it."""
+    """The code's claim, returning its department's facts, its office and that office's admins'
+    chats with it."""
+    office = liaison_repo.office_of(InviteCode.department_id)
     return await invite_repo.claim_valid(
         s, digest=rules.code_digest(code), person_id=person_id, now=now, telegram_id=user.telegram_id,
         failed_since=now - rules.FAILED_ATTEMPT_WINDOW, max_failed=rules.MAX_FAILED_ATTEMPTS,
         also=[*liaison_repo.appointment_facts(person_id, InviteCode.department_id, InviteCode.kind,
                                               done=TargetStatus.DONE.value),
-              people_repo.admin_chats_column(admin_ids)],
+              returned(office, "office_id"),
+              people_repo.admin_chats_column(admin_ids, office_id=office)],
     )
 
 
 async def _refuse(db: Database, user: UserInfo, code: str, now: datetime) -> Refused:
     """Why the code did not work (locked out, unknown, used, withdrawn, expired), audited."""
     async with db.transaction() as s:
-        state = await _state(s, user, code, now)
-        await audit_repo.add(s, at=now, actor_id=user.telegram_id, action="register", outcome="refused", detail=state)
+        state, office_id = await _state(s, user, code, now)
+        await audit_repo.add(s, at=now, actor_id=user.telegram_id, action="register", outcome="refused", detail=state,
+                             office_id=office_id)
     return Refused(f"invite.{state}")
 
 
-async def _state(s: AsyncSession, user: UserInfo, code: str, now: datetime) -> str:
+async def _state(s: AsyncSession, user: UserInfo, code: str, now: datetime) -> tuple[str, int]:
+    """Why the code did not work, and the office the refusal is recorded in: the code's
+    department's, or the root office for a code that names none."""
     since = now - rules.FAILED_ATTEMPT_WINDOW
     if rules.attempts_exhausted(await invite_repo.failed_attempts(s, user.telegram_id, since)):
-        return "locked"
+        return "locked", ROOT
     invite = await invite_repo.by_digest(s, rules.code_digest(code)) if rules.looks_like_code(code) else None
     facts = rules.InviteFacts(invite.expires_at, invite.used_at, invite.revoked_at) if invite else None
     state = rules.invite_state(facts, now)
-    return str(rules.InviteState.USED if state == rules.InviteState.VALID else state)  # claimed a moment ago
+    office_id = ROOT
+    if invite is not None:
+        dept = await s.get(Department, invite.department_id)
+        office_id = dept.office_id if dept is not None else ROOT
+    valid = state == rules.InviteState.VALID  # it was claimed a moment ago
+    return str(rules.InviteState.USED if valid else state), office_id
 
 
 async def _appoint(s: AsyncSession, user: UserInfo, person_id: int, claimed: Row[Any], now: datetime) -> Registration:
     department_id, kind, name = claimed.department_id, claimed.kind, claimed.department
     if claimed.holds:
-        await audit_repo.add(s, at=now, actor_id=user.telegram_id, action="register", target=name, detail="already")
+        await audit_repo.add(s, at=now, actor_id=user.telegram_id, action="register", target=name, detail="already",
+                             office_id=claimed.office_id)
         return Registration(name, kind, already=True)
     ended = await liaison_repo.end_for(s, person_id=person_id, department_id=department_id, kind=kind, now=now) \
         if claimed.to_end else []
@@ -137,7 +156,7 @@ async def _appoint(s: AsyncSession, user: UserInfo, person_id: int, claimed: Row
                              now=now)
     await audit_repo.add(
         s, at=now, actor_id=user.telegram_id, action="register", target=f"{name}:{kind}",
-        detail=f"replaced {replaced.full_name}" if replaced else None,
+        detail=f"replaced {replaced.full_name}" if replaced else None, office_id=claimed.office_id,
     )
     return Registration(name, kind, replaced_name=replaced.full_name if replaced else None,
                         replaced_telegram_id=replaced.telegram_id if replaced else None, left_department=left)
@@ -145,8 +164,9 @@ async def _appoint(s: AsyncSession, user: UserInfo, person_id: int, claimed: Row
 
 async def _tell_admins(s: AsyncSession, user: UserInfo, result: Registration, claimed: Row[Any], *, now: datetime,
                        default_language: str) -> None:
-    """`区财政局：张三 已登记为联络员（已登记 5/24）` to every admin: departments with a liaison of
-    all departments (both counted by the claim, as they are once this registration is made)."""
+    """`区财政局：张三 已登记为联络员（已登记 5/24）` to every admin of the department's office: the
+    office's member units with a liaison of all of them (both counted by the claim, as they are once
+    this registration is made)."""
     items = []
     for chat, lang in people_repo.chats_from(claimed.admin_chats):
         language = lang or default_language

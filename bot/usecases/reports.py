@@ -18,15 +18,19 @@ from sqlmodel.ext.asyncio.session import AsyncSession
 
 from bot.errors import NotFound, Refused
 from bot.rules.indicators import Change, Indicator, ParseResult, compare, expected_missing, merge_text, parse_indicators
+from bot.rules.digest import GroupStanding
 from bot.rules.people import Caller
+from bot.rules.rollup import Compiled, compile_reports
 from bot.rules.workdays import WorkCalendar
 from bot.usecases import inputs
-from bot.usecases.cycles import ensure_open, expected_of
+from bot.usecases.cycles import ensure_open, expected_of, figures_of
 from bot.usecases.inbox import Incoming
+from bot.views.reports import compiled_text
 from storage.db import Database
 from storage.models import Report, ReportDraft, ReportFile, ReportIndicator, ReportingCycle
 from storage.repos import audit as audit_repo
 from storage.repos import cycles as cycle_repo
+from storage.repos import org as org_repo
 
 TEXT_MAX = 20_000
 EXPECT_KIND = "report"
@@ -48,10 +52,15 @@ class DraftView:
     expected: list[tuple[str, str]] = field(default_factory=list)
 
 
-async def _cycle_for(s: AsyncSession, caller: Caller, now: datetime) -> ReportingCycle:
+def _office_of(caller: Caller) -> int:
+    """A liaison reports in their department's office."""
     if caller.appointment is None:
         raise Refused("task.not_liaison")
-    cycle = await cycle_repo.current(s, now)
+    return caller.appointment.office_id
+
+
+async def _cycle_for(s: AsyncSession, caller: Caller, now: datetime) -> ReportingCycle:
+    cycle = await cycle_repo.current(s, now, _office_of(caller))
     if cycle is None:
         raise NotFound("cycle.none")
     return cycle
@@ -112,7 +121,7 @@ async def begin(db: Database, caller: Caller, *, now: datetime, tz: ZoneInfo | N
     """/report without text: the next messages are the report. After a submitted version the
     draft starts as its copy; `fresh` (`/report 重写`) starts empty. With `tz` and `calendar` the
     quarter's cycle is opened first if the tick has not yet."""
-    await ensure_open(db, now=now, tz=tz, calendar=calendar)
+    await ensure_open(db, now=now, tz=tz, calendar=calendar, office_id=_office_of(caller))
     async with db.transaction() as s:
         cycle = await _cycle_for(s, caller, now)
         _, copied = await _draft(s, caller, cycle, now, fresh=fresh)
@@ -128,7 +137,7 @@ async def add(db: Database, caller: Caller, item: Incoming, *, now: datetime,
     `collect=False` (one-tap filing) leaves the liaison's next messages to be asked about again.
     With `tz` and `calendar` the quarter's cycle is opened first if the tick has not yet; `fresh`
     starts from an empty draft (`/report 重写 TEXT`)."""
-    await ensure_open(db, now=now, tz=tz, calendar=calendar)
+    await ensure_open(db, now=now, tz=tz, calendar=calendar, office_id=_office_of(caller))
     async with db.transaction() as s:
         if inside is not None:
             await inside(s)
@@ -180,7 +189,8 @@ async def submit(db: Database, caller: Caller, draft_id: int, *, now: datetime) 
         await s.delete(draft)
         await inputs.clear_in(s, caller.telegram_id)
         await audit_repo.add(s, at=now, actor_id=caller.telegram_id, action="report.submit",
-                             target=f"{cycle.label}:v{version}", detail="late" if late else None)
+                             target=f"{cycle.label}:v{version}", detail="late" if late else None,
+                             office_id=cycle.office_id)
         return Submitted(cycle.label, version, late, parsed.indicators, len(files))
 
 
@@ -191,3 +201,56 @@ async def discard(db: Database, caller: Caller, draft_id: int) -> None:
             raise Refused("report.draft_gone")
         await s.delete(draft)
         await inputs.clear_in(s, caller.telegram_id)
+
+
+@dataclass(frozen=True)
+class CompiledDraft:
+    office: str  # the office below, as its parent names it
+    submitted: int
+    total: int
+    view: DraftView
+    text: str  # the compiled draft, shown to the liaison so they can see what they will submit
+
+
+async def compile_upward(db: Database, caller: Caller, *, now: datetime, lang: str, tz: ZoneInfo | None = None,
+                         calendar: WorkCalendar | None = None) -> CompiledDraft:
+    """`/report 汇总`: for the liaison of a unit standing for an office below, the draft of the
+    unit's report compiled from that office's own departments' latest reports in its cycle of the
+    same quarter (texts by working group, indicator totals, who has not reported). It replaces a
+    draft under way and is edited and submitted like any draft. Anyone else is refused politely."""
+    office_id = _office_of(caller)
+    async with db.session() as s:
+        unit = await org_repo.department(s, caller.appointment.department_id, office_id)  # type: ignore[union-attr]
+    if unit is None or unit.unit_of is None:
+        raise Refused("report.compile_not_unit")
+    child = unit.unit_of
+    for office in (office_id, child):  # both quarters' cycles exist, whatever the tick has done yet
+        await ensure_open(db, now=now, tz=tz, calendar=calendar, office_id=office)
+    async with db.transaction() as s:
+        cycle = await _cycle_for(s, caller, now)
+        compiled = await _compile(s, child, cycle)
+        draft, _ = await _draft(s, caller, cycle, now, fresh=True)
+        draft.text = compiled_text(compiled, lang, office=unit.name, label=cycle.label)
+        s.add(draft)
+        await s.flush()
+        await inputs.expect_in(s, caller.telegram_id, EXPECT_KIND, None, now)
+        await audit_repo.add(s, at=now, actor_id=caller.telegram_id, action="report.compile",
+                             target=cycle.label, detail=f"{compiled.submitted}/{compiled.total}", office_id=office_id)
+        return CompiledDraft(unit.name, compiled.submitted, compiled.total, await _view(s, draft, cycle, now), draft.text)
+
+
+async def _compile(s: AsyncSession, child: int, parent_cycle: ReportingCycle) -> Compiled:
+    """The office below's reports in its cycle of the parent cycle's label."""
+    cycle = await cycle_repo.by_label(s, parent_cycle.label, child)
+    if cycle is None:
+        return compile_reports([], [], {}, [], expected_of(parent_cycle))
+    members = await cycle_repo.members(s, cycle.id)  # type: ignore[arg-type]
+    names = {d.id: d.name for d in await org_repo.departments(s, child)}
+    texts = {names.get(r.department_id, "?"): r.text for r in await cycle_repo.latest_reports(s, [cycle.id])}  # type: ignore[list-item]
+    figures = await figures_of(s, cycle.id, names)  # type: ignore[arg-type]
+    membership = await org_repo.memberships(s, child)
+    groups = [GroupStanding(g.name, [names[d] for d, lead in membership.get(g.id, {}).items() if lead and d in names],  # type: ignore[arg-type]
+                            [names[d] for d, lead in membership.get(g.id, {}).items() if not lead and d in names], 0, 0)  # type: ignore[arg-type]
+              for g in await org_repo.groups(s, child)]
+    return compile_reports([d.name for d in members], groups, texts, figures,
+                           [*expected_of(parent_cycle), *expected_of(cycle)], budget=TEXT_MAX - 4_000)

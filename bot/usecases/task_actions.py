@@ -12,6 +12,7 @@ from sqlmodel.ext.asyncio.session import AsyncSession
 
 from bot.errors import NotFound, Refused
 from bot.rules.delivery import Outgoing
+from bot.rules.offices import parse_tree
 from bot.rules.people import Caller
 from bot.rules.tasks import Action, TargetStatus, ack_nudge_cutoff, next_status, round_of_ref
 from bot.texts import fmt_due, t
@@ -21,7 +22,7 @@ from bot.usecases.outbox import enqueue_in
 from bot.usecases.tasks import refresh_notices, refresh_task_notices, view_of
 from bot.views.tasks import TargetView, extension_request
 from storage.db import Database
-from storage.models import InboundMessage, Task, TaskProgress, TaskTarget
+from storage.models import ROOT_OFFICE_ID, InboundMessage, Task, TaskProgress, TaskTarget
 from storage.repos import audit as audit_repo
 from storage.repos import inbox as inbox_repo
 from storage.repos import people as people_repo
@@ -30,9 +31,12 @@ from storage.repos import tasks as task_repo
 from storage.repos.tasks import Part, Which
 
 
-def _checked(found: task_repo.Found, which: Which, department_id: int | None) -> Part:
+def _checked(found: task_repo.Found, which: Which, department_id: int | None, office_id: int) -> Part:
     """The part `which` names, or the refusal saying why not: no such task (by number), a stale
-    button (by part), another department's part, a closed task."""
+    button (by part), another department's part, a closed task. A task of another office than
+    `office_id` is one that does not exist."""
+    if found.task is not None and found.task.office_id != office_id:
+        found = task_repo.Found(None, None, found.stored_before)
     if which.task_id is not None:
         if found.task is None:
             raise NotFound("task.not_found", id=which.task_id)
@@ -52,8 +56,9 @@ async def _caller_part(s: AsyncSession, caller: Caller, which: Which) -> Part:
     """The caller's department's part in a task (one statement), or a refusal saying why not."""
     if caller.appointment is None:
         raise Refused("task.not_liaison")
-    department = caller.appointment.department_id
-    return _checked(await task_repo.find(s, replace(which, department_id=department)), which, department)
+    department, office = caller.appointment.department_id, caller.appointment.office_id
+    return _checked(await task_repo.find(s, replace(which, department_id=department, office_id=office)), which,
+                    department, office)
 
 
 async def _advance(s: AsyncSession, part: Part, action: Action, actor: int, now: datetime) -> None:
@@ -80,11 +85,11 @@ async def _advance(s: AsyncSession, part: Part, action: Action, actor: int, now:
 
 async def _refresh(s: AsyncSession, part: Part, now: datetime) -> None:
     """Every liaison's notice of the department's part shows the change (edited in place)."""
-    await refresh_notices(s, part.task, part.target, part.department, now=now, copies=part.copies)
+    await refresh_notices(s, part.task, part.target, part.department, now=now, copies=part.copies, origin=part.origin)
 
 
 def _view(part: Part, now: datetime) -> TargetView:
-    return view_of(part.task, part.target, part.department, now)
+    return view_of(part.task, part.target, part.department, now, part.origin)
 
 
 async def act(db: Database, caller: Caller, target_id: int, action: Action, *, now: datetime) -> TargetView:
@@ -165,6 +170,10 @@ async def _record(
 ) -> ProgressResult | None:
     department = for_department if for_department is not None else (
         caller.appointment.department_id if caller.appointment is not None else None)
+    # the office whose tasks count: the one the office acts in when it files a liaison's message,
+    # else the liaison's department's
+    office = caller.office_id if for_department is not None or caller.appointment is None \
+        else caller.appointment.office_id
     content = bool(incoming.text or incoming.file_id)
     async with db.transaction() as s:
         if inside is not None:
@@ -173,13 +182,15 @@ async def _record(
             if which.reply_to is not None and (await task_repo.find(s, which)).part is None:
                 return None  # not a reply about a task: no refusal, it is something else
             raise Refused("task.not_liaison")
-        which = replace(which, department_id=department)
+        which = replace(which, department_id=department, office_id=office)
         part = await task_repo.add_progress(s, which, _progress_row(incoming, now)) if content else None
         if part is None:
             found = await task_repo.find(s, which, message=(incoming.chat_id, incoming.message_id) if content else None)
+            if found.task is not None and found.task.office_id != office:
+                found = task_repo.Found(None, None, found.stored_before)
             if which.reply_to is not None and found.part is None:
                 return None
-            part = _checked(found, which, department)
+            part = _checked(found, which, department, office)
             if content and found.stored_before:
                 return ProgressResult(_view(part, now), stored=False)
             if content:  # not stored before, yet not stored now: only a concurrent change explains it
@@ -191,11 +202,12 @@ async def _record(
         return ProgressResult(_view(part, now), stored=True)
 
 
-async def keep_refused(db: Database, incoming: Incoming, *, now: datetime) -> None:
-    """Progress from someone who may not report on the task: kept, not counted."""
+async def keep_refused(db: Database, incoming: Incoming, *, now: datetime, office_id: int = ROOT_OFFICE_ID) -> None:
+    """Progress from someone who may not report on the task: kept, not counted, in `office_id`'s
+    inbox (the sender's office)."""
     async with db.transaction() as s:
         await inbox_repo.add_once(s, InboundMessage(
-            chat_id=incoming.chat_id, message_id=incoming.message_id, sender_id=incoming.sender_id,
+            office_id=office_id, chat_id=incoming.chat_id, message_id=incoming.message_id, sender_id=incoming.sender_id,
             kind=incoming.kind, text=incoming.text, file_id=incoming.file_id, file_name=incoming.file_name,
             file_size=incoming.file_size, mime_type=incoming.mime_type, received_at=now))
 
@@ -221,8 +233,22 @@ async def expect(db: Database, caller: Caller, kind: str, target_id: int, *, now
 # ---------------------------------------------------------------- extensions
 
 
-async def _admin_chats(s: AsyncSession, admin_ids: frozenset[int]) -> list[tuple[int, str | None]]:
-    return await people_repo.chats_with_role(s, "admin", admin_ids)
+async def _admin_chats(s: AsyncSession, admin_ids: frozenset[int], office_id: int) -> list[tuple[int, str | None]]:
+    """The admins of the task's office; an office without any: the nearest office above it that has
+    some (the root's include the configured admins)."""
+    chats = await people_repo.chats_with_role(s, "admin", admin_ids, office_id=office_id)
+    if chats or office_id == ROOT_OFFICE_ID:
+        return chats
+    for above in parse_tree(await people_repo.tree(s)).up(office_id)[1:]:
+        chats = await people_repo.chats_with_role(s, "admin", admin_ids, office_id=above)
+        if chats:
+            break
+    return chats
+
+
+async def _reaches(s: AsyncSession, caller: Caller, office_id: int) -> bool:
+    """Whether the office the caller acts in is `office_id` or above it (their roles reach it)."""
+    return office_id == caller.office_id or parse_tree(await people_repo.tree(s)).within(office_id, caller.office_id)
 
 
 async def request_extension(
@@ -241,7 +267,7 @@ async def request_extension(
         view = _view(part, now)
         stamp = int(now.timestamp())
         items = []
-        for chat, lang in await _admin_chats(s, admin_ids):
+        for chat, lang in await _admin_chats(s, admin_ids, part.task.office_id):
             text, keyboard = extension_request(view, part.task.due_at, lang or default_language, tz)
             items.append(Outgoing(chat_id=chat, dedup_key=f"task:{part.task.id}:target:{target.id}:ext:{stamp}:admin:{chat}",
                                   text=text, reply_markup=keyboard))
@@ -260,7 +286,7 @@ async def decide_extension(
 ) -> Decision:
     async with db.transaction() as s:
         part = (await task_repo.find(s, Which(target_id=target_id))).part
-        if part is None:
+        if part is None or not await _reaches(s, admin, part.task.office_id):  # another office's: as none
             raise Refused("button.stale")
         target = part.target
         if target.extension_until is None:
@@ -273,7 +299,7 @@ async def decide_extension(
         kind = "extension_granted" if approve else "extension_denied"
         await task_repo.event(s, task_id=part.task.id, target_id=target.id, kind=kind, at=now, actor_id=admin.telegram_id)  # type: ignore[arg-type]
         await audit_repo.add(s, at=now, actor_id=admin.telegram_id, action=f"task.{kind}",
-                             target=f"#{part.task.id}:{part.department.name}")
+                             target=f"#{part.task.id}:{part.department.name}", office_id=part.task.office_id)
         await _refresh(s, part, now)
         view = _view(part, now)
         chats = (await task_repo.liaison_chats(s, [target.department_id])).get(target.department_id, [])
@@ -296,8 +322,8 @@ async def _liaisons_of_task(s: AsyncSession, task: Task) -> list[tuple[TaskTarge
     return [(tg, person, chat, lang) for tg, _ in rows for person, chat, lang in chats.get(tg.department_id, [])]
 
 
-async def _office_task(s: AsyncSession, task_id: int) -> Task:
-    task = await task_repo.task(s, task_id)
+async def _office_task(s: AsyncSession, task_id: int, office_id: int) -> Task:
+    task = await task_repo.task(s, task_id, office_id)
     if task is None:
         raise NotFound("task.not_found", id=task_id)
     if task.closed_at is not None:
@@ -310,13 +336,13 @@ async def extend(db: Database, admin: Caller, task_id: int, due: datetime, *, no
     """Move the whole task's due time (departments' own extensions are superseded). Returns how many
     liaisons were told."""
     async with db.transaction() as s:
-        task = await _office_task(s, task_id)
+        task = await _office_task(s, task_id, admin.office_id)
         task.due_at = due
         s.add(task)
         await task_repo.clear_target_dues(s, task_id)  # departments' own extensions are superseded
         await task_repo.event(s, task_id=task_id, kind="extended", at=now, actor_id=admin.telegram_id, note=due.isoformat())
         await audit_repo.add(s, at=now, actor_id=admin.telegram_id, action="task.extend", target=f"#{task_id}",
-                             detail=due.isoformat())
+                             detail=due.isoformat(), office_id=task.office_id)
         await refresh_task_notices(s, task, now=now)
         recipients = [r for r in await _liaisons_of_task(s, task) if r[0].status != TargetStatus.DONE]
         return await enqueue_in(s, [
@@ -329,11 +355,12 @@ async def extend(db: Database, admin: Caller, task_id: int, due: datetime, *, no
 
 async def close(db: Database, admin: Caller, task_id: int, *, now: datetime, default_language: str) -> int:
     async with db.transaction() as s:
-        task = await _office_task(s, task_id)
+        task = await _office_task(s, task_id, admin.office_id)
         task.closed_at, task.closed_by = now, admin.telegram_id
         s.add(task)
         await task_repo.event(s, task_id=task_id, kind="closed", at=now, actor_id=admin.telegram_id)
-        await audit_repo.add(s, at=now, actor_id=admin.telegram_id, action="task.close", target=f"#{task_id}")
+        await audit_repo.add(s, at=now, actor_id=admin.telegram_id, action="task.close", target=f"#{task_id}",
+                             office_id=task.office_id)
         await refresh_task_notices(s, task, now=now)
         recipients = [r for r in await _liaisons_of_task(s, task) if r[0].status != TargetStatus.DONE]
         return await enqueue_in(s, [

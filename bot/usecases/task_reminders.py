@@ -6,7 +6,9 @@ one message per person and kind a day.
   not acknowledged 24 hours after it went out (each notice nudged once: `ack_nudged_at`);
 - each director (the admins when there is none): one escalation naming every task that reached
   its escalation since the last round (`escalated_at`), with each overdue department and those
-  never notified, and a count of the tasks reported earlier that are still overdue.
+  never notified, and a count of the tasks reported earlier that are still overdue. Per office:
+  each office's tasks go to that office's directors (its admins when it has none; the configured
+  admins are the root office's), and a child office's escalation names its office.
 
 What a round holds is derived from the rows and the round's day, and recorded in the same
 transaction as the messages are queued, with dedup keys per person and day: a second pass on the
@@ -30,6 +32,8 @@ from bot.views import reminders as views
 from bot.views.reminders import Escalated, Item
 from bot.views.tasks import Overdue
 from storage.db import Database
+from storage.models import ROOT_OFFICE_ID
+from storage.repos import org as org_repo
 from storage.repos import people as people_repo
 from storage.repos import reminders as repo
 from storage.repos import tasks as task_repo
@@ -55,22 +59,36 @@ async def queue_reminders(
         acks = [(r.department_id, Item(r.target_id, r.task_id, r.title, r.due, r.department, "ack")) for r in unacked
                 if chats.get(r.department_id)]
         items += _liaison_messages("ack", acks, chats, day, default_language, tz)
-        escalated, earlier = _escalations(parts, day, tz, calendar)
-        office: Sequence[tuple[int, str | None]] = []
-        if escalated:
-            office = await people_repo.chats_with_role(s, "director") \
-                or await people_repo.chats_with_role(s, "admin", admin_ids)
+        by_office: dict[int, list[Any]] = defaultdict(list)
+        for r in parts:
+            by_office[r.office_id].append(r)
+        told: list[int] = []  # tasks escalated to someone
+        names: dict[int, str] | None = None
+        for office_id in sorted(by_office):
+            escalated, earlier = _escalations(by_office[office_id], day, tz, calendar)
+            if not escalated:
+                continue
+            office: Sequence[tuple[int, str | None]] = \
+                await people_repo.chats_with_role(s, "director", office_id=office_id) \
+                or await people_repo.chats_with_role(s, "admin", admin_ids, office_id=office_id)
+            if not office:
+                continue
+            told += [e.task_id for e in escalated]
+            key, name = f"escalation:{day.isoformat()}", None
+            if office_id != ROOT_OFFICE_ID:  # a child office's: its own key, and its name in the header
+                names = names if names is not None else {o.id: o.short_name or o.name for o in await org_repo.offices(s)}  # type: ignore[misc]
+                key, name = f"{key}:office:{office_id}", names.get(office_id)
             for chat, lang in office:
-                text = views.escalation(escalated, earlier, day, lang or default_language, tz)
-                items += _pieces(text, chat, f"escalation:{day.isoformat()}:{chat}")
+                text = views.escalation(escalated, earlier, day, lang or default_language, tz, office=name)
+                items += _pieces(text, chat, f"{key}:{chat}")
         if not calendar.covers(day.year):
             for chat, lang in await people_repo.chats_with_role(s, "admin", admin_ids):
                 items.append(Outgoing(chat_id=chat, dedup_key=f"calendar:uncovered:{day.year}:{chat}",
                                       text=t(lang or default_language, "calendar.uncovered", year=day.year)))
         queued = await enqueue_in(s, items, at)
         await repo.mark_ack_nudged(s, [i.target_id for _, i in acks], at)
-        if office:
-            await repo.mark_escalated(s, [e.task_id for e in escalated], at)
+        if told:
+            await repo.mark_escalated(s, told, at)
         return queued
 
 

@@ -12,7 +12,7 @@ from bot.rules.chunks import split_text
 from bot.rules.digest import Change, DeptStanding, Digest, IndicatorSummary, OverdueItem
 from bot.rules.indicators import convert, figure_text
 from bot.texts import Raw, cycle_name, fmt_date, fmt_time, overdue_days, period_name, t
-from bot.views.reports import number, summary_line
+from bot.views.reports import number, summary_line, unit_lines
 from bot.views.tasks import role_name
 
 SEP = "、"
@@ -60,7 +60,8 @@ def _tasks_headline(d: Digest, lang: str) -> list[str]:
 
 
 def _title(d: Digest, lang: str) -> str:
-    return t(lang, "digest.title", title=t(lang, f"digest.kind.{d.period.kind}"), label=period_name(d.period.label, lang))
+    title = t(lang, "digest.title", title=t(lang, f"digest.kind.{d.period.kind}"), label=period_name(d.period.label, lang))
+    return title + t(lang, "digest.office", office=d.office) if d.office else title
 
 
 def headline(d: Digest, lang: str, tz: ZoneInfo) -> list[str]:
@@ -102,6 +103,8 @@ def details(d: Digest, lang: str, tz: ZoneInfo, *, mark: str | None = None) -> l
         lines += [t(lang, "overdue.unnotified_row", id=o.task_id, title=o.title, department=o.department,
                     role=role_name(lang, o.is_lead)) for o in d.unnotified[:LISTED_OVERDUE]]
         lines += _unlisted(d.unnotified, lang)
+    if d.units:  # the offices below: each one's report upward and its own submitted/total
+        lines += [""] + unit_lines(d.units, lang)
     groups = _groups(d, lang)
     if groups:
         lines += [""] + groups

@@ -81,11 +81,15 @@ def ack_all_button(day: date, lang: str) -> dict[str, Any]:
     return {"inline_keyboard": [[button(t(lang, "btn.ack_all"), Callback("a", "all", round_ref(day)))]]}
 
 
-def escalation(tasks: Sequence[Escalated], earlier: int, day: date, lang: str, tz: ZoneInfo) -> str:
+def escalation(tasks: Sequence[Escalated], earlier: int, day: date, lang: str, tz: ZoneInfo, *,
+               office: str | None = None) -> str:
     """Every task newly overdue by `day`, with each department; `earlier` tasks reported on an
-    earlier day and still overdue are counted, not listed again."""
+    earlier day and still overdue are counted, not listed again. `office`: a child office's name,
+    said in the header (one person may hear from several offices)."""
     moment = datetime.combine(day, datetime.min.time(), tzinfo=tz)
     lines = [t(lang, "round.escalate.header", day=fmt_day(moment, tz, lang), count=len(tasks))]
+    if office:
+        lines[0] += t(lang, "forward.escalate_office", office=office)
     for task in tasks:
         lines.append(t(lang, "round.escalate.task", id=task.task_id, title=task.title, due=fmt_due(task.due, tz, lang)))
         lines += [t(lang, "escalate.row", department=r.department, role=role_name(lang, r.is_lead), days=r.days,

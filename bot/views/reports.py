@@ -6,10 +6,11 @@ from decimal import Decimal
 from zoneinfo import ZoneInfo
 
 from bot.rules.callbacks import Callback
-from bot.rules.digest import IndicatorSummary
+from bot.rules.digest import IndicatorSummary, UnitStanding
+from bot.rules.rollup import Compiled
 from bot.rules.indicators import (Change, Indicator, convert, figure_text, number_text, shown, shown_unit,
                                   units_compatible)
-from bot.texts import cycle_name, fmt_time, t
+from bot.texts import CATALOG, cycle_name, fmt_time, t
 from bot.views.tasks import Keyboard, button
 
 
@@ -108,7 +109,69 @@ def cycle_status(status, lang: str, tz: ZoneInfo) -> str:  # type: ignore[no-unt
         lines.append(t(lang, "cycle.late", names=sep.join(status.late)))
     if status.expected:
         lines.append(t(lang, "cycle.expected", items=items(status.expected)))
+    lines += unit_lines(status.units, lang)
     if status.summaries:
         lines.append(t(lang, "summary.header"))
         lines += [summary_line(i, lang) for i in status.summaries]
+    return "\n".join(lines)
+
+
+def unit_line(unit: UnitStanding, lang: str) -> str:
+    """`• 永川区 ✅ 已报送（区内 18/24）`: the unit's own report upward, and its office's inside."""
+    state = t(lang, "rollup.reported_late" if unit.late else "rollup.reported") if unit.reported \
+        else t(lang, "rollup.not_reported")
+    inside = t(lang, "rollup.inside", submitted=unit.inside[0], total=unit.inside[1]) if unit.inside else ""
+    return t(lang, "rollup.row", name=unit.name, state=state, inside=inside)
+
+
+def unit_lines(units: list[UnitStanding], lang: str) -> list[str]:
+    """The offices below, one line each (nothing when the office has none)."""
+    return [t(lang, "rollup.header")] + [unit_line(u, lang) for u in units] if units else []
+
+
+def _plain(lang: str, key: str, **params: object) -> str:
+    """A catalog text with its parameters as they are: the compiled draft is plain text (it is
+    escaped where it is shown, like any report text)."""
+    zh, en = CATALOG[key]
+    return (en if lang == "en" else zh).format(**params)
+
+
+def _rate_line(summary: IndicatorSummary, lang: str) -> str:
+    if summary.count == 1:
+        department, value = summary.values[0]
+        return _plain(lang, "rollup.rate_one", name=summary.name, value=figure_text(value, summary.unit),
+                      department=department)
+    return _plain(lang, "rollup.rate_range", name=summary.name, low=figure_text(summary.low, summary.unit),
+                  high=figure_text(summary.high, summary.unit), count=summary.count)
+
+
+def compiled_text(compiled: Compiled, lang: str, *, office: str, label: str) -> str:
+    """The upward report's draft: a title, each working group's departments with their texts and
+    figures, the indicator totals (only the additive totals are indicator lines: a rate's line is
+    written so that it is not read as one), and who has not reported."""
+    sep = "、" if lang != "en" else ", "
+    lines = [_plain(lang, "rollup.title", office=office, label=cycle_name(label, lang),
+                    submitted=compiled.submitted, total=compiled.total)]
+    for section in compiled.sections:
+        lines += ["", _plain(lang, "rollup.group", name=section.group) if section.group
+                  else _plain(lang, "rollup.no_group")]
+        for entry in section.entries:
+            lines.append(_plain(lang, "rollup.department", department=entry.department))
+            lines += entry.lines
+            if entry.figures:
+                lines.append(_plain(lang, "rollup.figures", items=sep.join(
+                    f"{name}{figure_text(value, unit)}" for name, value, unit in entry.figures)))
+            if not entry.lines and not entry.figures:
+                lines.append(_plain(lang, "rollup.no_text"))
+    if compiled.totals:
+        lines += ["", _plain(lang, "rollup.totals")]
+        lines += [_plain(lang, "rollup.total_line", name=i.name, value=figure_text(i.total, i.unit))
+                  if i.total is not None else _rate_line(i, lang) for i in compiled.totals]
+    lines.append("")
+    if compiled.missing:
+        lines.append(_plain(lang, "rollup.missing", count=len(compiled.missing), names=sep.join(compiled.missing)))
+    elif compiled.submitted:
+        lines.append(_plain(lang, "rollup.all_in"))
+    if not compiled.submitted:
+        lines.append(_plain(lang, "rollup.nothing"))
     return "\n".join(lines)

@@ -8,7 +8,7 @@ from zoneinfo import ZoneInfo
 from bot.rules.callbacks import Callback
 from bot.texts import fmt_due, fmt_time, t
 from bot.views.tasks import (Keyboard, OverdueList, TargetView, TaskDetail, TaskSummary, button, file_label,
-                             role_name, status_name)
+                             origin_line, role_name, status_name)
 
 PROGRESS_PREVIEW = 80
 COMMENTS_SHOWN = 5  # the latest comments (批示) in /task N; all are kept in the task's history
@@ -47,6 +47,8 @@ def detail_view(detail: TaskDetail, lang: str, tz: ZoneInfo, *, nudge: bool = Fa
     closed = f" · {t(lang, 'status.closed')}" if detail.closed else ""
     lines = [t(lang, "task.detail_header", id=detail.task_id, title=detail.title, due=fmt_due(detail.due, tz, lang),
                created=fmt_time(detail.created, tz), closed=closed)]
+    if detail.origin is not None:
+        lines.append(origin_line(detail.origin, lang))
     if detail.details:
         lines.append(t(lang, "task.details", details=detail.details))
     latest = {}
@@ -58,6 +60,11 @@ def detail_view(detail: TaskDetail, lang: str, tz: ZoneInfo, *, nudge: bool = Fa
             extra += t(lang, "task.detail_extension", until=fmt_due(view.extension_until, tz, lang))
         if not notified and view.status != "unnotified" and view.status != "done":
             extra += t(lang, "task.detail_unnotified")  # e.g. a closed task's part that never reached anyone
+        below = detail.below.get(view.target_id)
+        if below is not None:  # a child office's part that it forwarded to its own departments
+            extra += t(lang, "forward.below", done=below.done, total=below.total)
+            if below.overdue:
+                extra += t(lang, "forward.below_overdue", count=below.overdue)
         lines.append(t(lang, "task.detail_row", department=view.department, role=role_name(lang, view.is_lead),
                        status=status_name(lang, view.status), due=extra))
         last = latest.get(view.department)
@@ -109,6 +116,6 @@ def overdue_view(items: OverdueList, lang: str, *, nudge: bool = False) -> tuple
         lines.append(t(lang, "overdue.unnotified", count=len(items.unnotified)))
         lines += [t(lang, "overdue.unnotified_row", id=o.task_id, title=o.title, department=o.department,
                     role=role_name(lang, o.is_lead)) for o in items.unnotified]
-    keyboard = ({"inline_keyboard": [[nudge_button(lang, Callback("n", "o", 1))]]}
+    keyboard = ({"inline_keyboard": [[nudge_button(lang, Callback("n", "o", items.office_id))]]}
                 if nudge and items.overdue else None)
     return "\n".join(lines), keyboard

@@ -30,6 +30,7 @@ class TargetView:
     status: str  # stored status, or "overdue", or "closed"
     extension_until: datetime | None = None
     extension_reason: str | None = None
+    origin: tuple[int, str] | None = None  # a forwarded (转办) task's: (the parent task's id, the parent office)
 
 
 def button(text: str, cb: Callback) -> dict[str, str]:
@@ -60,6 +61,8 @@ def notice(view: TargetView, lang: str, tz: ZoneInfo) -> tuple[str, Keyboard | N
     """The task notice a liaison gets, with the current state and (while open) its buttons."""
     lines = [t(lang, "task.notice", id=view.task_id, title=view.title, due=fmt_due(view.due, tz, lang),
                role=role_name(lang, view.is_lead))]
+    if view.origin is not None:
+        lines.append(origin_line(view.origin, lang))
     if view.details:
         lines.append(t(lang, "task.details", details=view.details))
     if view.attachment_name:
@@ -77,6 +80,28 @@ def notice(view: TargetView, lang: str, tz: ZoneInfo) -> tuple[str, Keyboard | N
         [button(t(lang, "btn.done"), Callback("t", "done", ref)), button(t(lang, "btn.extension"), Callback("t", "ext", ref))],
     ]}
     return "\n".join(lines), keyboard
+
+
+def office_label(short_name: str, lang: str) -> str:
+    """How a child office's people call its parent office: its short name, or 上级 (there is one)."""
+    return short_name or t(lang, "forward.parent")
+
+
+def origin_line(origin: tuple[int, str], lang: str) -> str:
+    """Where a forwarded task came from: `上级交办 #12 转办` (the parent office's short name, when
+    it has one, for 上级)."""
+    return t(lang, "forward.origin", id=origin[0], office=office_label(origin[1], lang))
+
+
+def cascade_notice(view: TargetView, office: str, lang: str, tz: ZoneInfo) -> tuple[str, Keyboard]:
+    """What a child office's admins hear of a parent office's task to their office (`view` is their
+    office's part, `office` the parent office's short name or ''), with the 转办 button."""
+    lines = [t(lang, "forward.cascade", office=office_label(office, lang), id=view.task_id, title=view.title, unit=view.department,
+               due=fmt_due(view.due, tz, lang))]
+    if view.details:
+        lines.append(t(lang, "task.details", details=view.details))
+    lines.append(t(lang, "forward.cascade_hint"))
+    return "\n".join(lines), {"inline_keyboard": [[button(t(lang, "btn.forward"), Callback("fw", "go", view.target_id))]]}
 
 
 def extension_request(view: TargetView, task_due: datetime, lang: str, tz: ZoneInfo) -> tuple[str, Keyboard]:
@@ -123,6 +148,15 @@ class CommentView:
 
 
 @dataclass(frozen=True)
+class BelowView:
+    """A child office's own handling of its part (the tasks it forwarded from it): `下级办理 2/3`."""
+
+    done: int
+    total: int
+    overdue: int = 0
+
+
+@dataclass(frozen=True)
 class TaskDetail:
     task_id: int
     title: str
@@ -134,6 +168,8 @@ class TaskDetail:
     targets: list[tuple[TargetView, bool, datetime | None]]  # view, notified, own due when extended
     progress: list[ProgressView]
     comments: list[CommentView] = field(default_factory=list)
+    below: dict[int, BelowView] = field(default_factory=dict)  # target id → its child office's handling
+    origin: tuple[int, str] | None = None  # a forwarded task's: (the parent task's id, the parent office)
 
 
 @dataclass(frozen=True)
@@ -150,5 +186,6 @@ class OverdueList:
 
     overdue: list[OverdueItem]
     unnotified: list[OverdueItem]
+    office_id: int = 1  # whose list it is (its 一键催办 button names it)
 
 

@@ -7,11 +7,11 @@ from datetime import datetime
 from sqlmodel import col, update
 from sqlmodel.ext.asyncio.session import AsyncSession
 
-from storage.models import Broadcast
+from storage.models import ROOT_OFFICE_ID, Broadcast
 
 
-async def add(s: AsyncSession, created_by: int, text: str, now: datetime) -> Broadcast:
-    row = Broadcast(created_by=created_by, text=text, created_at=now)
+async def add(s: AsyncSession, created_by: int, text: str, now: datetime, office_id: int = ROOT_OFFICE_ID) -> Broadcast:
+    row = Broadcast(created_by=created_by, text=text, created_at=now, office_id=office_id)
     s.add(row)
     await s.flush()
     return row

@@ -3,30 +3,47 @@
 from __future__ import annotations
 
 from collections.abc import Sequence
+from dataclasses import dataclass
 from datetime import datetime
 
 from sqlalchemy import func
 from sqlmodel import col, select, update
 from sqlmodel.ext.asyncio.session import AsyncSession
 
-from storage.models import (CycleMember, Department, Report, ReportDraft, ReportFile, ReportIndicator,
-                            ReportingCycle)
+from storage.models import (ROOT_OFFICE_ID, CycleMember, Department, OrgMeta, Report, ReportDraft, ReportFile,
+                            ReportIndicator, ReportingCycle)
 from storage.repos.chunking import chunks
 
 
-async def by_label(s: AsyncSession, label: str) -> ReportingCycle | None:
-    return (await s.exec(select(ReportingCycle).where(ReportingCycle.label == label))).first()
+async def by_label(s: AsyncSession, label: str, office_id: int = ROOT_OFFICE_ID) -> ReportingCycle | None:
+    return (await s.exec(select(ReportingCycle).where(ReportingCycle.label == label,
+                                                      ReportingCycle.office_id == office_id))).first()
 
 
-async def current(s: AsyncSession, now: datetime) -> ReportingCycle | None:
-    """The most recently opened cycle (reports are accepted, late, until the next one opens)."""
-    return (await s.exec(select(ReportingCycle).where(col(ReportingCycle.opens_at) <= now)
+async def of_label(s: AsyncSession, label: str) -> dict[int, ReportingCycle]:
+    """office id → its cycle of that label, for every office that has one (one statement)."""
+    return {c.office_id: c for c in await s.exec(select(ReportingCycle).where(ReportingCycle.label == label))}
+
+
+async def rules(s: AsyncSession) -> dict[int, str]:
+    """office id → its reporting rule as the org import stored it (JSON), for every office."""
+    rows = await s.exec(select(OrgMeta.office_id, OrgMeta.value).where(OrgMeta.key == "reporting"))
+    return {int(office): value for office, value in rows}
+
+
+async def current(s: AsyncSession, now: datetime, office_id: int = ROOT_OFFICE_ID) -> ReportingCycle | None:
+    """The office's most recently opened cycle (reports are accepted, late, until the next one opens)."""
+    return (await s.exec(select(ReportingCycle).where(col(ReportingCycle.opens_at) <= now,
+                                                      ReportingCycle.office_id == office_id)
                          .order_by(col(ReportingCycle.opens_at).desc()).limit(1))).first()
 
 
 async def current_label_unsubmitted(s: AsyncSession, department_id: int, now: datetime) -> str | None:
-    """The current cycle's label if the department has no report in it yet, else None."""
-    cycle = (select(ReportingCycle.id, ReportingCycle.label).where(col(ReportingCycle.opens_at) <= now)
+    """The current cycle's label (of the department's office) if the department has no report in
+    it yet, else None."""
+    office = select(Department.office_id).where(Department.id == department_id).scalar_subquery()
+    cycle = (select(ReportingCycle.id, ReportingCycle.label)
+             .where(col(ReportingCycle.opens_at) <= now, ReportingCycle.office_id == office)
              .order_by(col(ReportingCycle.opens_at).desc()).limit(1).subquery())
     reported = select(Report.id).where(Report.cycle_id == cycle.c.id, Report.department_id == department_id)
     return (await s.exec(select(cycle.c.label).where(~reported.exists()))).first()  # type: ignore[call-overload]
@@ -38,10 +55,12 @@ async def add(s: AsyncSession, cycle: ReportingCycle) -> ReportingCycle:
     return cycle
 
 
-async def add_missing_members(s: AsyncSession, cycle_id: int, now: datetime) -> int:
-    """Every department not yet a member of the cycle joins it. Returns how many joined."""
+async def add_missing_members(s: AsyncSession, cycle_id: int, now: datetime, office_id: int = ROOT_OFFICE_ID) -> int:
+    """Every member unit of the office (its departments and its child offices' units) not yet a
+    member of the cycle joins it. Returns how many joined."""
     have = set(await s.exec(select(CycleMember.department_id).where(CycleMember.cycle_id == cycle_id)))
-    new = [d for d in await s.exec(select(Department.id)) if d not in have]
+    new = [d for d in await s.exec(select(Department.id).where(Department.office_id == office_id)
+                                   .order_by(col(Department.id))) if d not in have]
     for part in chunks(new):
         s.add_all(CycleMember(cycle_id=cycle_id, department_id=d, joined_at=now) for d in part)  # type: ignore[arg-type]
         await s.flush()
@@ -64,6 +83,44 @@ async def latest_reports(s: AsyncSession, cycle_ids: Sequence[int]) -> list[Repo
                                             & (col(Report.department_id) == newest.c.department_id)
                                             & (col(Report.version) == newest.c.v)))
     return list(rows)
+
+
+async def latest_indicators(s: AsyncSession, cycle_id: int) -> list[tuple[ReportIndicator, int]]:
+    """The indicators of the newest version of each department's report in the cycle, with the
+    department's id, in one statement whatever the number of departments."""
+    newest = (select(Report.department_id, func.max(Report.version).label("v"))
+              .where(Report.cycle_id == cycle_id).group_by(Report.department_id).subquery())
+    rows = await s.exec(
+        select(ReportIndicator, Report.department_id)
+        .join(Report, col(Report.id) == ReportIndicator.report_id)
+        .join(newest, (col(Report.department_id) == newest.c.department_id) & (col(Report.version) == newest.c.v))
+        .where(Report.cycle_id == cycle_id).order_by(col(ReportIndicator.id)))
+    return [(item, int(dept)) for item, dept in rows]
+
+
+@dataclass(frozen=True)
+class Inside:
+    """A child office's own standing in its cycle of one label: how many of its members reported."""
+
+    submitted: int
+    total: int
+
+
+async def inside_units(s: AsyncSession, office_id: int, label: str) -> dict[int, Inside]:
+    """For each member unit of the office that stands for a child office: that child office's own
+    `submitted/total` in its cycle of `label` (units whose child has no such cycle are left out).
+    One grouped statement, whatever the number of units and of their departments."""
+    child = ReportingCycle.__table__.alias("child_cycle")  # type: ignore[attr-defined]
+    rows = await s.exec(
+        select(Department.id, func.count(func.distinct(CycleMember.department_id)),
+               func.count(func.distinct(Report.department_id)))
+        .join(child, (child.c.office_id == Department.unit_of) & (child.c.label == label))
+        .join(CycleMember, col(CycleMember.cycle_id) == child.c.id)
+        .outerjoin(Report, (col(Report.cycle_id) == child.c.id)
+                   & (col(Report.department_id) == CycleMember.department_id))
+        .where(Department.office_id == office_id, col(Department.unit_of).is_not(None))
+        .group_by(Department.id))
+    return {int(unit): Inside(int(submitted), int(total)) for unit, total, submitted in rows}
 
 
 async def versions(s: AsyncSession, cycle_id: int, department_id: int) -> list[Report]:

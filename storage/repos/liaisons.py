@@ -1,4 +1,5 @@
-"""Liaison appointments: the active ones and the history."""
+"""Liaison appointments: the active ones and the history, office by office (a department's
+appointments are its office's)."""
 
 from __future__ import annotations
 
@@ -7,10 +8,11 @@ from datetime import datetime
 from typing import Any
 
 from sqlalchemy import and_, case, func, or_, update
+from sqlalchemy.orm import aliased
 from sqlmodel import col, select
 from sqlmodel.ext.asyncio.session import AsyncSession
 
-from storage.models import Department, LiaisonAppointment, Person, Task, TaskTarget
+from storage.models import ROOT_OFFICE_ID, Department, LiaisonAppointment, Person, Task, TaskTarget
 from storage.repos.returning import returned
 
 
@@ -18,6 +20,15 @@ def _open_part(department_id: Any, done: str) -> Any:
     """A department's part of an open task, not `done`: the condition over task_targets and tasks."""
     return and_(col(TaskTarget.department_id) == department_id, col(Task.closed_at).is_(None),
                 col(TaskTarget.status) != done)
+
+
+def office_of(department_id: Any) -> Any:
+    """The department's office, as a scalar subquery over its own alias of departments, correlated
+    to every other table: so that it stays bound to `department_id` (a column of the statement's
+    row, e.g. the invite being claimed) at any depth of nesting, and inside a query that reads
+    departments too."""
+    own = aliased(Department)
+    return select(own.office_id).where(own.id == department_id).correlate_except(own).scalar_subquery()
 
 
 def appointment_facts(person_id: int, department_id: Any, kind: Any, *, done: str) -> list[Any]:
@@ -29,15 +40,19 @@ def appointment_facts(person_id: int, department_id: Any, kind: Any, *, done: st
     - `holds`: 1 when the person holds exactly this appointment already;
     - `to_end`: active appointments it ends (the person's own elsewhere, the department's
       current one of this kind);
-    - `registered`, `departments`: departments with an active appointment once it is made, and all;
+    - `registered`, `departments`: the department's office's member units with an active
+      appointment once it is made, and all of them;
     - `open_parts`: the department's parts of open tasks not `done`, whose notices the newcomer
       is owed (`open_parts` reads them)."""
     active = col(LiaisonAppointment.ended_at).is_(None)
     mine = LiaisonAppointment.person_id == person_id
     this = and_(LiaisonAppointment.department_id == department_id, LiaisonAppointment.kind == kind)
     count = select(func.count()).select_from(LiaisonAppointment)
-    others = select(func.count(func.distinct(LiaisonAppointment.department_id))).where(
-        active, LiaisonAppointment.person_id != person_id, LiaisonAppointment.department_id != department_id)
+    office = office_of(department_id)
+    others = select(func.count(func.distinct(LiaisonAppointment.department_id))) \
+        .join(Department, col(Department.id) == LiaisonAppointment.department_id) \
+        .where(active, LiaisonAppointment.person_id != person_id, LiaisonAppointment.department_id != department_id,
+               Department.office_id == office)
     parts = select(func.count()).select_from(TaskTarget).join(Task, col(Task.id) == TaskTarget.task_id) \
         .where(_open_part(department_id, done))
     return [
@@ -45,7 +60,8 @@ def appointment_facts(person_id: int, department_id: Any, kind: Any, *, done: st
         returned(count.where(active, mine, this).scalar_subquery(), "holds"),
         returned(count.where(active, or_(mine, this)).scalar_subquery(), "to_end"),
         returned(others.scalar_subquery() + 1, "registered"),
-        returned(select(func.count()).select_from(Department).scalar_subquery(), "departments"),
+        returned(select(func.count()).select_from(Department).where(Department.office_id == office)
+                 .scalar_subquery(), "departments"),
         returned(parts.scalar_subquery(), "open_parts"),
     ]
 
@@ -107,8 +123,10 @@ async def start(
     return appointment
 
 
-async def roster(s: AsyncSession) -> list[tuple[Department, LiaisonAppointment | None, Person | None]]:
-    """Every department with each of its active appointments (or None), in one query."""
+async def roster(s: AsyncSession, office_id: int = ROOT_OFFICE_ID
+                 ) -> list[tuple[Department, LiaisonAppointment | None, Person | None]]:
+    """Every member unit of the office (its departments and its child offices' units) with each of
+    its active appointments (or None), in one query."""
     rows = await s.exec(
         select(Department, LiaisonAppointment, Person)
         .outerjoin(
@@ -116,6 +134,7 @@ async def roster(s: AsyncSession) -> list[tuple[Department, LiaisonAppointment |
             and_(col(LiaisonAppointment.department_id) == Department.id, col(LiaisonAppointment.ended_at).is_(None)),
         )
         .outerjoin(Person, col(Person.id) == LiaisonAppointment.person_id)
+        .where(Department.office_id == office_id)
         .order_by(col(Department.id), col(LiaisonAppointment.kind).desc())
     )
     return list(rows)  # type: ignore[arg-type]
@@ -131,12 +150,15 @@ async def history(s: AsyncSession, department_id: int) -> list[tuple[LiaisonAppo
     return list(rows)  # type: ignore[arg-type]
 
 
-async def active_chats(s: AsyncSession) -> list[tuple[int, str | None]]:
-    """(chat id, language) of every person holding an active appointment, once each."""
+async def active_chats(s: AsyncSession, office_id: int = ROOT_OFFICE_ID) -> list[tuple[int, str | None]]:
+    """(chat id, language) of every person holding an active appointment in one of the office's
+    member units, once each."""
     rows = await s.exec(
         select(Person.chat_id, Person.language)
         .join(LiaisonAppointment, col(LiaisonAppointment.person_id) == Person.id)
-        .where(col(LiaisonAppointment.ended_at).is_(None), col(Person.chat_id).is_not(None))
+        .join(Department, col(Department.id) == LiaisonAppointment.department_id)
+        .where(col(LiaisonAppointment.ended_at).is_(None), col(Person.chat_id).is_not(None),
+               Department.office_id == office_id)
         .distinct()
     )
     return [(int(chat), lang) for chat, lang in rows]

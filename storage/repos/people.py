@@ -7,12 +7,12 @@ from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import String, cast, func, or_
+from sqlalchemy import String, and_, cast, func, literal, or_
 from sqlalchemy.dialects import postgresql, sqlite
 from sqlmodel import col, select, update
 from sqlmodel.ext.asyncio.session import AsyncSession
 
-from storage.models import Department, LiaisonAppointment, Person, RoleGrant
+from storage.models import ROOT_OFFICE_ID, Department, LiaisonAppointment, Office, Person, RoleGrant
 from storage.repos.returning import returned
 
 
@@ -31,15 +31,19 @@ class Known:
     username: str | None
     language: str | None
     blocked: bool
-    roles: frozenset[str]
+    grants: str | None  # `role@office,…`
+    offices: str | None  # the office tree, `id:parent,…`
+    chosen_office: int | None
     department_id: int | None
+    department_office: int | None
     department: str | None
     kind: str | None
     since: datetime | None
 
 
-_PERSON = ("id", "chat_id", "full_name", "username", "language", "blocked_at")
+_PERSON = ("id", "chat_id", "full_name", "username", "language", "blocked_at", "office_id")
 _APPOINTMENT = ((LiaisonAppointment.department_id, "department_id"), (Department.name, "department"),
+                (Department.office_id, "department_office"),
                 (LiaisonAppointment.kind, "kind"), (LiaisonAppointment.started_at, "since"))
 
 
@@ -51,8 +55,10 @@ def known_columns(telegram_id: int) -> list[Any]:
         returned(select(getattr(Person, name)).where(Person.telegram_id == telegram_id).scalar_subquery(), f"k_{name}")
         for name in _PERSON
     ]
-    columns.append(returned(select(func.aggregate_strings(RoleGrant.role, ",")).where(
+    grant = RoleGrant.role + "@" + cast(RoleGrant.office_id, String)
+    columns.append(returned(select(func.aggregate_strings(grant, ",")).where(
         RoleGrant.telegram_id == telegram_id, col(RoleGrant.revoked_at).is_(None)).scalar_subquery(), "k_roles"))
+    columns.append(returned(tree_column(), "k_offices"))
     for column, name in _APPOINTMENT:
         columns.append(returned(
             select(column).select_from(LiaisonAppointment)
@@ -63,13 +69,24 @@ def known_columns(telegram_id: int) -> list[Any]:
     return columns
 
 
+def tree_column() -> Any:
+    """The office tree as `id:parent,…`, one scalar subquery (a handful of rows)."""
+    entry = cast(Office.id, String) + ":" + func.coalesce(cast(Office.parent_id, String), "")
+    return select(func.aggregate_strings(entry, ",")).scalar_subquery()
+
+
+async def tree(s: AsyncSession) -> str | None:
+    return (await s.exec(select(tree_column()))).one()  # type: ignore[call-overload]
+
+
 def known_from(row: Any) -> Known:
     values = row._mapping
     return Known(
         person_id=values["k_id"], chat_id=values["k_chat_id"], full_name=values["k_full_name"],
         username=values["k_username"], language=values["k_language"], blocked=values["k_blocked_at"] is not None,
-        roles=frozenset(r for r in (values["k_roles"] or "").split(",") if r),
-        department_id=values["k_department_id"], department=values["k_department"], kind=values["k_kind"],
+        grants=values["k_roles"], offices=values["k_offices"], chosen_office=values["k_office_id"],
+        department_id=values["k_department_id"], department_office=values["k_department_office"],
+        department=values["k_department"], kind=values["k_kind"],
         since=values["k_since"],
     )
 
@@ -110,14 +127,18 @@ async def refresh(s: AsyncSession, *, telegram_id: int, chat_id: int | None, ful
     await s.exec(update(Person).where(col(Person.telegram_id) == telegram_id).values(**values))  # type: ignore[call-overload]
 
 
-def admin_chats_column(extra_ids: Iterable[int], role: str = "admin") -> Any:
-    """`chat:language,…` of everyone holding `role` (or one of `extra_ids`, the configured
-    admins) who has a private chat with the bot, as one scalar subquery (read it back with
-    `chats_from`), for a statement that also tells them something."""
-    held = select(RoleGrant.telegram_id).where(RoleGrant.role == role, col(RoleGrant.revoked_at).is_(None))
+def admin_chats_column(extra_ids: Iterable[int], role: str = "admin", office_id: Any = ROOT_OFFICE_ID) -> Any:
+    """`chat:language,…` of everyone holding `role` in the office (or one of `extra_ids`, the
+    configured admins, for the root office) who has a private chat with the bot, as one scalar
+    subquery (read it back with `chats_from`), for a statement that also tells them something.
+    `office_id` may be a column expression (the office of the row the statement is about)."""
+    held = select(RoleGrant.telegram_id).where(RoleGrant.role == role, col(RoleGrant.revoked_at).is_(None),
+                                               RoleGrant.office_id == office_id)
     ids = sorted(set(extra_ids))
-    who = or_(col(Person.telegram_id).in_(held), col(Person.telegram_id).in_(ids)) if ids else \
-        col(Person.telegram_id).in_(held)
+    who = col(Person.telegram_id).in_(held)
+    if ids:
+        office = literal(office_id) if isinstance(office_id, int) else office_id
+        who = or_(who, and_(office == ROOT_OFFICE_ID, col(Person.telegram_id).in_(ids)))
     entry = cast(Person.chat_id, String) + ":" + func.coalesce(Person.language, "")
     return returned(select(func.aggregate_strings(entry, ",")).where(who, col(Person.chat_id).is_not(None))
                     .scalar_subquery(), "admin_chats")
@@ -160,18 +181,20 @@ async def set_language(s: AsyncSession, person: Person, language: str) -> None:
     await s.flush()
 
 
-async def active_grant(s: AsyncSession, telegram_id: int, role: str) -> RoleGrant | None:
+async def active_grant(s: AsyncSession, telegram_id: int, role: str, office_id: int = ROOT_OFFICE_ID) -> RoleGrant | None:
     return (
         await s.exec(
             select(RoleGrant).where(
-                RoleGrant.telegram_id == telegram_id, RoleGrant.role == role, col(RoleGrant.revoked_at).is_(None)
+                RoleGrant.telegram_id == telegram_id, RoleGrant.role == role, col(RoleGrant.revoked_at).is_(None),
+                RoleGrant.office_id == office_id,
             )
         )
     ).first()
 
 
-async def add_grant(s: AsyncSession, telegram_id: int, role: str, by: int, now: datetime) -> RoleGrant:
-    grant = RoleGrant(telegram_id=telegram_id, role=role, granted_by=by, granted_at=now)
+async def add_grant(s: AsyncSession, telegram_id: int, role: str, by: int, now: datetime,
+                    office_id: int = ROOT_OFFICE_ID) -> RoleGrant:
+    grant = RoleGrant(telegram_id=telegram_id, role=role, granted_by=by, granted_at=now, office_id=office_id)
     s.add(grant)
     await s.flush()
     return grant
@@ -183,9 +206,14 @@ async def end_grant(s: AsyncSession, grant: RoleGrant, by: int, now: datetime) -
     await s.flush()
 
 
-async def holders(s: AsyncSession, role: str) -> list[int]:
-    rows = await s.exec(select(RoleGrant.telegram_id).where(RoleGrant.role == role, col(RoleGrant.revoked_at).is_(None)))
+async def holders(s: AsyncSession, role: str, office_id: int = ROOT_OFFICE_ID) -> list[int]:
+    rows = await s.exec(select(RoleGrant.telegram_id).where(RoleGrant.role == role, col(RoleGrant.revoked_at).is_(None),
+                                                            RoleGrant.office_id == office_id))
     return sorted(set(rows))
+
+
+async def choose_office(s: AsyncSession, telegram_id: int, office_id: int) -> None:
+    await s.exec(update(Person).where(col(Person.telegram_id) == telegram_id).values(office_id=office_id))  # type: ignore[call-overload]
 
 
 async def with_chats(s: AsyncSession) -> list[Person]:
@@ -199,10 +227,11 @@ async def flag_unreachable(s: AsyncSession, chat_id: int, now: datetime) -> None
     )
 
 
-async def chats_with_role(s: AsyncSession, role: str, extra_ids: frozenset[int] = frozenset()) -> list[tuple[int, str | None]]:
-    """(chat id, language) of everyone holding `role` (plus `extra_ids`, e.g. configured admins)
-    who has a private chat with the bot."""
-    ids = set(await holders(s, role)) | set(extra_ids)
+async def chats_with_role(s: AsyncSession, role: str, extra_ids: frozenset[int] = frozenset(),
+                          office_id: int = ROOT_OFFICE_ID) -> list[tuple[int, str | None]]:
+    """(chat id, language) of everyone holding `role` in the office (plus `extra_ids`, the
+    configured admins, in the root office) who has a private chat with the bot."""
+    ids = set(await holders(s, role, office_id)) | (set(extra_ids) if office_id == ROOT_OFFICE_ID else set())
     if not ids:
         return []
     rows = await s.exec(select(Person.chat_id, Person.language).where(

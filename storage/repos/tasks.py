@@ -19,8 +19,8 @@ from sqlalchemy.dialects import postgresql, sqlite
 from sqlmodel import col, select
 from sqlmodel.ext.asyncio.session import AsyncSession
 
-from storage.models import (Department, LiaisonAppointment, OutboxMessage, Person, Task, TaskEvent, TaskProgress,
-                            TaskTarget)
+from storage.models import (Department, LiaisonAppointment, Office, OutboxMessage, Person, RoleGrant, Task, TaskEvent,
+                            TaskProgress, TaskTarget)
 from storage.repos.chunking import chunks
 from storage.repos.returning import returned
 
@@ -65,8 +65,10 @@ async def event(s: AsyncSession, *, task_id: int, kind: str, at: datetime, actor
         task_id=task_id, target_id=target_id, kind=kind, at=at, actor_id=actor_id, note=note[:500] if note else None))
 
 
-async def task(s: AsyncSession, task_id: int) -> Task | None:
-    return await s.get(Task, task_id)
+async def task(s: AsyncSession, task_id: int, office_id: int | None = None) -> Task | None:
+    """The task with that id; with `office_id`, only when it is that office's (None for another's)."""
+    row = await s.get(Task, task_id)
+    return row if row is not None and (office_id is None or row.office_id == office_id) else None
 
 
 async def target(s: AsyncSession, target_id: int) -> TaskTarget | None:
@@ -92,17 +94,24 @@ async def targets_with_departments(s: AsyncSession, task_ids: Sequence[int]) -> 
     return out
 
 
-async def all_targets(s: AsyncSession, *, open_only: bool) -> list[tuple[Task, TaskTarget, Department]]:
-    """Every task with its departments' parts (of open tasks only, with `open_only`), in one statement."""
+async def all_targets(s: AsyncSession, *, open_only: bool,
+                      office_id: int | None = None) -> list[tuple[Task, TaskTarget, Department]]:
+    """Every task (of the office, with `office_id`) with its departments' parts (of open tasks only,
+    with `open_only`), in one statement."""
     query = (select(Task, TaskTarget, Department).join(TaskTarget, col(TaskTarget.task_id) == Task.id)
              .join(Department, col(Department.id) == TaskTarget.department_id))
+    if office_id is not None:
+        query = query.where(Task.office_id == office_id)
     if open_only:
         query = query.where(col(Task.closed_at).is_(None))
     return list(await s.exec(_ordered(query)))  # type: ignore[arg-type]
 
 
-async def tasks(s: AsyncSession, *, open_only: bool = False, ids: Sequence[int] | None = None) -> list[Task]:
+async def tasks(s: AsyncSession, *, open_only: bool = False, ids: Sequence[int] | None = None,
+                office_id: int | None = None) -> list[Task]:
     query = select(Task).order_by(col(Task.id))
+    if office_id is not None:
+        query = query.where(Task.office_id == office_id)
     if open_only:
         query = query.where(col(Task.closed_at).is_(None))
     if ids is None:
@@ -183,6 +192,81 @@ async def count_targets(s: AsyncSession, task_id: int) -> int:
     return int((await s.exec(select(func.count()).select_from(TaskTarget).where(TaskTarget.task_id == task_id))).one())
 
 
+# ---------------------------------------------------------------- offices in a tree: forwarding (转办)
+
+
+async def origins(s: AsyncSession, tasks_: Sequence[Task]) -> dict[int, tuple[int, str]]:
+    """task id → (the parent task's id, the parent office's short name or ''), for the forwarded
+    ones among `tasks_`; no statement when none is forwarded."""
+    wanted = sorted({t.parent_target_id for t in tasks_ if t.parent_target_id is not None})
+    if not wanted:
+        return {}
+    found: dict[int, tuple[int, str]] = {}
+    for part in chunks(wanted):
+        rows = await s.exec(
+            select(TaskTarget.id, TaskTarget.task_id, func.coalesce(Office.short_name, ""))
+            .join(Task, col(Task.id) == TaskTarget.task_id).join(Office, col(Office.id) == Task.office_id)
+            .where(col(TaskTarget.id).in_(list(part))))
+        found |= {target_id: (task_id, name or "") for target_id, task_id, name in rows}
+    return {t.id: found[t.parent_target_id] for t in tasks_  # type: ignore[misc]
+            if t.parent_target_id is not None and t.parent_target_id in found}
+
+
+@dataclass(frozen=True)
+class Below:
+    """What a child office made of its part in a parent task: the parts of the tasks it forwarded
+    from it, done and in all, and how many of them are overdue now."""
+
+    done: int
+    total: int
+    overdue: int
+
+
+async def below(s: AsyncSession, target_ids: Sequence[int], now: datetime, done: str) -> dict[int, Below]:
+    """parent target id → `Below`, for those of `target_ids` a child office forwarded (others are
+    absent): one statement per thousand ids."""
+    late = and_(col(Task.closed_at).is_(None), TaskTarget.status != done,
+                func.coalesce(TaskTarget.due_at, Task.due_at) < now)
+    out: dict[int, Below] = {}
+    for part in chunks(sorted(set(target_ids))):
+        rows = await s.exec(
+            select(Task.parent_target_id, func.count(col(TaskTarget.id)),
+                   func.sum(case((TaskTarget.status == done, 1), else_=0)), func.sum(case((late, 1), else_=0)))
+            .join(TaskTarget, col(TaskTarget.task_id) == Task.id)
+            .where(col(Task.parent_target_id).in_(list(part))).group_by(Task.parent_target_id))
+        out |= {parent: Below(int(finished or 0), int(total), int(overdue or 0))
+                for parent, total, finished, overdue in rows}
+    return out
+
+
+async def office_admin_chats(s: AsyncSession, office_ids: Sequence[int]) -> dict[int, list[tuple[int, str | None]]]:
+    """office id → (chat id, language) of everyone holding the admin role in exactly that office
+    who has a private chat with the bot (the configured admins are the root office's, never a child
+    office's): one statement."""
+    if not office_ids:
+        return {}
+    rows = await s.exec(
+        select(RoleGrant.office_id, Person.chat_id, Person.language)
+        .join(Person, col(Person.telegram_id) == RoleGrant.telegram_id)
+        .where(RoleGrant.role == "admin", col(RoleGrant.revoked_at).is_(None), col(Person.chat_id).is_not(None),
+               col(RoleGrant.office_id).in_(sorted(set(office_ids))))
+        .order_by(col(RoleGrant.office_id), col(Person.id)))
+    out: dict[int, list[tuple[int, str | None]]] = {}
+    for office, chat, lang in rows:
+        if all(c != chat for c, _ in out.get(office, [])):
+            out.setdefault(office, []).append((chat, lang))
+    return out
+
+
+async def source(s: AsyncSession, target_id: int) -> tuple[Task, TaskTarget, Department] | None:
+    """A part in a task with its task and department (whose `unit_of` says which child office it
+    stands for), to forward it from."""
+    row = (await s.exec(select(Task, TaskTarget, Department).join(TaskTarget, col(TaskTarget.task_id) == Task.id)
+                        .join(Department, col(Department.id) == TaskTarget.department_id)
+                        .where(TaskTarget.id == target_id))).first()
+    return row  # type: ignore[return-value]
+
+
 # ---------------------------------------------------------------- one department's part
 
 
@@ -196,6 +280,7 @@ class Which:
     task_id: int | None = None
     reply_to: tuple[int, int] | None = None  # (chat id, message id)
     department_id: int | None = None
+    office_id: int | None = None  # the office whose tasks may be found (`add_progress` needs it)
 
     @property
     def by(self) -> str:
@@ -204,7 +289,7 @@ class Which:
     def params(self) -> dict[str, Any]:
         chat, message = self.reply_to or (None, None)
         return {"w_target": self.target_id, "w_task": self.task_id, "w_chat": chat, "w_message": message,
-                "w_department": self.department_id}
+                "w_department": self.department_id, "w_office": self.office_id}
 
 
 @dataclass(frozen=True)
@@ -233,6 +318,7 @@ class Part:
     target: TaskTarget
     department: Department
     copies: list[Copy]
+    origin: tuple[int, str] | None = None  # a forwarded task's: (the parent task's id, the parent office's short name)
 
 
 # The statements below are built once per shape from the tables (not the ORM classes: building
@@ -243,8 +329,9 @@ _LA, _PE, _OB, _PR = (LiaisonAppointment.__table__, Person.__table__, OutboxMess
                       TaskProgress.__table__)  # type: ignore[attr-defined]
 _TARGET = ("id", "task_id", "department_id", "is_lead", "status", "due_at", "notified_at", "acknowledged_at",
            "done_at", "extension_until", "extension_reason")
-_TASK = ("id", "title", "details", "due_at", "created_by", "created_at", "closed_at", "attachment_file_id",
-         "attachment_name", "attachment_kind")
+_TASK = ("id", "office_id", "parent_target_id", "title", "details", "due_at", "created_by", "created_at", "closed_at",
+         "attachment_file_id", "attachment_name", "attachment_kind")
+_OF = Office.__table__  # type: ignore[attr-defined]
 _PROGRESS = ("sender_id", "at", "text", "kind", "file_id", "file_name", "file_size", "mime_type", "chat_id",
              "message_id")
 
@@ -291,11 +378,28 @@ def _copies_from(value: str | None) -> list[Copy]:
     return [seen[i] for i in sorted(seen)]  # a person appointed twice is one copy
 
 
+def _origin_columns(parent_target: Any) -> dict[str, Any]:
+    """A forwarded task's origin, from its `parent_target_id` (an expression): the parent task's id
+    and the parent office's short name ('' when it has none), two scalar subqueries by name (NULL
+    for a task of its own)."""
+    ptt, ptask, office = _TT.alias("or_tt"), _TK.alias("or_task"), _OF.alias("or_office")
+    return {
+        "or_task": select(ptt.c.task_id).where(ptt.c.id == parent_target).scalar_subquery(),
+        "or_office": select(func.coalesce(office.c.short_name, "")).select_from(ptt)
+        .join(ptask, ptask.c.id == ptt.c.task_id).join(office, office.c.id == ptask.c.office_id)
+        .where(ptt.c.id == parent_target).scalar_subquery(),
+    }
+
+
+def _origin_from(values: Any) -> tuple[int, str] | None:
+    return (values["or_task"], values["or_office"] or "") if values["or_task"] is not None else None
+
+
 def _part_from(values: Any) -> Part:
     target = TaskTarget(**{name: values[f"tt_{name}"] for name in _TARGET})
     task_ = Task(**{name: values[f"tk_{name}"] for name in _TASK})
     department = Department(id=target.department_id, name=values["dp_name"])
-    return Part(task_, target, department, _copies_from(values["copies"]))
+    return Part(task_, target, department, _copies_from(values["copies"]), _origin_from(values))
 
 
 @lru_cache(maxsize=None)
@@ -306,7 +410,7 @@ def _add_progress_statement(dialect: str, by: str) -> Any:
     tt, task_ = _TT.alias("ins_tt"), _TK.alias("ins_task")
     source = (select(tt.c.id, *[bindparam(f"p_{name}", type_=_PR.c[name].type) for name in _PROGRESS])
               .join(task_, task_.c.id == tt.c.task_id)
-              .where(*_conditions(tt, by, True), task_.c.closed_at.is_(None)))
+              .where(*_conditions(tt, by, True), task_.c.closed_at.is_(None), task_.c.office_id == bindparam("w_office")))
     ctx_tt, ctx_task, ctx_dept = _TT.alias("ctx_tt"), _TK.alias("ctx_task"), _DP.alias("ctx_dept")
     this = ctx_tt.c.id == literal_column(f"{_PR.name}.target_id")
     columns = [returned(select(ctx_tt.c[name]).where(this).scalar_subquery(), f"tt_{name}") for name in _TARGET]
@@ -315,6 +419,9 @@ def _add_progress_statement(dialect: str, by: str) -> Any:
     columns.append(returned(select(ctx_dept.c.name).join(ctx_tt, ctx_tt.c.department_id == ctx_dept.c.id)
                             .where(this).scalar_subquery(), "dp_name"))
     columns.append(returned(_copies_of(ctx_tt, [this]), "copies"))
+    parent = (select(ctx_task.c.parent_target_id).join(ctx_tt, ctx_tt.c.task_id == ctx_task.c.id).where(this)
+              .scalar_subquery())
+    columns += [returned(column, name) for name, column in _origin_columns(parent).items()]
     insert = postgresql.insert if dialect == "postgresql" else sqlite.insert
     return (insert(_PR).from_select(["target_id", *_PROGRESS], source)
             .on_conflict_do_nothing(index_elements=["chat_id", "message_id"])
@@ -322,10 +429,11 @@ def _add_progress_statement(dialect: str, by: str) -> Any:
 
 
 async def add_progress(s: AsyncSession, which: Which, progress: TaskProgress) -> Part | None:
-    """Store a progress report for the part `which` names (its department's, of an open task) and
-    return the part, in one statement. None when nothing was stored: no such part, the task is
-    closed, or this Telegram message was stored before (`find` tells which)."""
-    assert which.department_id is not None
+    """Store a progress report for the part `which` names (its department's, of an open task of
+    `which.office_id`) and return the part, in one statement. None when nothing was stored: no such
+    part, the task is closed or another office's, or this Telegram message was stored before (`find`
+    tells which)."""
+    assert which.department_id is not None and which.office_id is not None
     statement = _add_progress_statement(s.get_bind().dialect.name, which.by)
     params = which.params() | {f"p_{name}": getattr(progress, name) for name in _PROGRESS}
     row = (await s.exec(statement, params=params)).first()  # type: ignore[call-overload]
@@ -351,7 +459,8 @@ def _find_statement(by: str, department: bool) -> Any:
     columns = [*(tt.c[n].label(f"tt_{n}") for n in _TARGET), *(task_.c[n].label(f"tk_{n}") for n in _TASK),
                dept.c.name.label("dp_name"),
                _copies_of(copy_tt, _conditions(copy_tt, by, department and not by_part)).label("copies"),
-               stored.label("stored")]
+               stored.label("stored"),
+               *(column.label(name) for name, column in _origin_columns(task_.c.parent_target_id).items())]
     if by_part:
         return (select(*columns).select_from(tt).join(task_, task_.c.id == tt.c.task_id)
                 .join(dept, dept.c.id == tt.c.department_id).where(*_conditions(tt, by, False)))

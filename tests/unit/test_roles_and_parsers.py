@@ -9,8 +9,8 @@ from bot.rules.roles import COMMANDS, Role, commands_for, is_allowed, menu_tier
 
 EVERYONE = {"start", "help", "whoami", "lang"}
 LIAISON = {"progress", "done", "mytasks", "report"}
-DIRECTOR = {"digest", "overdue", "status", "export", "tasks", "task", "cycle", "comment"}
-OFFICE = DIRECTOR | {"invite", "liaisons", "grant", "revoke", "audit", "broadcast", "assign", "extend", "close", "inbox"}
+DIRECTOR = {"digest", "overdue", "status", "export", "tasks", "task", "cycle", "comment", "office"}
+OFFICE = DIRECTOR | {"invite", "liaisons", "grant", "revoke", "audit", "broadcast", "assign", "extend", "close", "inbox", "forward"}
 
 
 @pytest.mark.parametrize(
@@ -53,9 +53,15 @@ def test_lang_rejects_anything_else(args):
 def test_role_change_parses_id_and_role_in_either_language():
     assert parse_role_change("grant", ["42", "director"]).role == Role.DIRECTOR
     assert parse_role_change("grant", ["42", "管理员"]).role == Role.ADMIN
+    assert parse_role_change("grant", ["42", "管理员"]).office is None
 
 
-@pytest.mark.parametrize("args", [[], ["42"], ["x", "admin"], ["42", "liaison"], ["-5", "admin"], ["42", "admin", "x"]])
+def test_role_change_names_an_office_by_code_or_name():
+    assert parse_role_change("grant", ["42", "主任", "yongchuan"]).office == "yongchuan"
+    assert parse_role_change("revoke", ["42", "admin", "永川区", "办公室"]).office == "永川区 办公室"
+
+
+@pytest.mark.parametrize("args", [[], ["42"], ["x", "admin"], ["42", "liaison"], ["-5", "admin"], ["x", "admin", "yongchuan"]])
 def test_role_change_rejects_malformed(args):
     with pytest.raises(UsageError):
         parse_role_change("revoke", args)
