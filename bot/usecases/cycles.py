@@ -22,13 +22,13 @@ from bot.rules.people import Caller
 from bot.rules.tasks import slot_is_due
 from bot.rules.workdays import WorkCalendar
 from bot.texts import cycle_name, fmt_time, t
+from bot.usecases import offices
 from bot.usecases.outbox import enqueue_in
 from storage.db import Database
 from storage.models import ROOT_OFFICE_ID, Department, Report, ReportingCycle
 from storage.repos import audit as audit_repo
 from storage.repos import cycles as cycle_repo
 from storage.repos import org as org_repo
-from storage.repos import people as people_repo
 from storage.repos import tasks as task_repo
 
 
@@ -158,12 +158,12 @@ async def _office_reminders(s: AsyncSession, cycle: ReportingCycle, slots: list[
                                                  due=fmt_time(due, tz), days=n)))
     if escalate:
         office = cycle.office_id
-        recipients = await people_repo.chats_with_role(s, "director", office_id=office) or \
-            await people_repo.chats_with_role(s, "admin", admin_ids, office_id=office)
-        for chat, lang in recipients:
+        name = await offices.named(s, office)  # a district's: which one, for people who hear of several
+        for chat, lang in await offices.office_staff(s, office, admin_ids):
             language = lang or default_language
             items.append(Outgoing(chat_id=chat, dedup_key=f"cycle:{cycle.label}:{scope(office)}escalation:{chat}", text=t(
-                language, "cycle.escalation", label=cycle_name(cycle.label, language), due=fmt_time(due, tz),
+                language, "cycle.escalation", label=cycle_name(cycle.label, language)
+                + (t(language, "forward.escalate_office", office=name) if name else ""), due=fmt_time(due, tz),
                 submitted=len(members) - len(missing), total=len(members),
                 names="、".join(d.name for d in missing))))
     return items

@@ -19,7 +19,6 @@ from datetime import datetime
 from sqlmodel.ext.asyncio.session import AsyncSession
 
 from bot.errors import Refused
-from bot.rules.offices import ROOT
 from bot.rules.people import Caller, display_name
 from bot.usecases import reports, task_actions
 from bot.usecases.inbox import FILEABLE, incoming_of, office_of
@@ -51,7 +50,7 @@ async def _message(db: Database, inbound_id: int, office_id: int | None = None) 
 
 
 def _claim(inbound_id: int, as_: str, by: int, now: datetime, *, ref: int | None = None,
-           office: bool = False, office_id: int = ROOT, department_id: int | None = None,
+           office_id: int, office: bool = False, department_id: int | None = None,
            ) -> Callable[[AsyncSession], Awaitable[None]]:
     """Mark the message filed inside the filing transaction, or refuse when it already is. With
     `department_id`, the task part `ref` must be that department's: any other (another
@@ -94,7 +93,8 @@ async def under_task(db: Database, caller: Caller, inbound_id: int, target_id: i
     department = caller.appointment.department_id if caller.appointment else None  # none: recording refuses
     result = await task_actions.record_progress(
         db, caller, incoming_of(row), now=now, target_id=target_id,
-        inside=_claim(inbound_id, TASK, caller.telegram_id, now, ref=target_id, department_id=department))
+        inside=_claim(inbound_id, TASK, caller.telegram_id, now, ref=target_id, department_id=department,
+                      office_id=office_of(caller)))
     return Filed(TASK, result.view.task_id, result.view.department)
 
 
@@ -112,7 +112,7 @@ async def keep_only(db: Database, caller: Caller, inbound_id: int, *, now: datet
     """The liaison says it is neither progress nor report: kept on purpose (the office still sees it)."""
     await _own(db, caller, inbound_id)
     async with db.transaction() as s:
-        await _claim(inbound_id, KEPT, caller.telegram_id, now)(s)
+        await _claim(inbound_id, KEPT, caller.telegram_id, now, office_id=office_of(caller))(s)
     return Filed(KEPT)
 
 

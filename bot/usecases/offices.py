@@ -12,7 +12,7 @@ from bot.rules.names import find_name
 from bot.rules.offices import OfficeTree, tree_of
 from bot.rules.people import Caller
 from storage.db import Database
-from storage.models import Office
+from storage.models import ROOT_OFFICE_ID, Office
 from storage.repos import audit as audit_repo
 from storage.repos import org as org_repo
 from storage.repos import people as people_repo
@@ -38,7 +38,9 @@ def tree_from(offices: list[Office]) -> OfficeTree:
 
 def _lines(offices: list[Office], ids: tuple[int, ...], current: int) -> list[OfficeLine]:
     tree, by_id = tree_from(offices), {o.id: o for o in offices}
-    return [OfficeLine(i, by_id[i].code, label(by_id[i]), tree.depth(i), i == current) for i in ids if i in by_id]
+    shown = [i for i in ids if i in by_id]
+    top = min((tree.depth(i) for i in shown), default=0)  # indented below the highest office listed
+    return [OfficeLine(i, by_id[i].code, label(by_id[i]), tree.depth(i) - top, i == current) for i in shown]
 
 
 async def choices(db: Database, caller: Caller) -> list[OfficeLine]:
@@ -96,3 +98,28 @@ async def codes(db: Database) -> dict[str, int]:
     """code → office id, for operators naming an office (`--office CODE`)."""
     async with db.session() as s:
         return {o.code: o.id for o in await org_repo.offices(s) if o.code}  # type: ignore[misc]
+
+
+async def office_staff(s: AsyncSession, office_id: int, admin_ids: frozenset[int],
+                       roles: tuple[str, ...] = ("director", "admin")) -> list[tuple[int, str | None]]:
+    """(chat, language) of whoever hears about the office's business: its holders of the first of
+    `roles` anyone holds, else, for an office without any (a district declared by its city but not
+    staffed yet), the nearest office above that has some. The configured admins count for the root."""
+    chain = tree_of({o.id: o.parent_id for o in await org_repo.offices(s)}).up(office_id) \
+        if office_id != ROOT_OFFICE_ID else [office_id]  # type: ignore[misc]
+    for office in chain:
+        for role in roles:
+            extra = admin_ids if role == "admin" else frozenset()
+            chats = await people_repo.chats_with_role(s, role, extra, office_id=office)
+            if chats:
+                return chats
+    return []
+
+
+async def named(s: AsyncSession, office_id: int) -> str | None:
+    """The office's name for a message about it, when it is not the root office (a single-office
+    deployment's messages stay as they were)."""
+    if office_id == ROOT_OFFICE_ID:
+        return None
+    office = await org_repo.office(s, office_id)
+    return label(office) if office else None

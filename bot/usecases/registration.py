@@ -20,7 +20,7 @@ from bot.rules.people import Caller, UserInfo
 from bot.rules.delivery import Outgoing
 from bot.rules.tasks import TargetStatus
 from bot.texts import t
-from bot.usecases import tasks
+from bot.usecases import offices, tasks
 from bot.usecases.names import resolve_department
 from bot.usecases.outbox import enqueue_in
 from storage.db import Database
@@ -94,7 +94,8 @@ async def redeem(db: Database, user: UserInfo, code: str, *, now: datetime, admi
         if claimed is not None:
             result = await _appoint(s, user, person_id, claimed, now)
             if not result.already:
-                await _tell_admins(s, user, result, claimed, now=now, default_language=default_language)
+                await _tell_admins(s, user, result, claimed, now=now, default_language=default_language,
+                                   admin_ids=admin_ids)
                 if tz is not None and claimed.open_parts:
                     await _owed_notices(s, claimed.department_id, now=now, tz=tz, default_language=default_language)
             return result
@@ -163,15 +164,21 @@ async def _appoint(s: AsyncSession, user: UserInfo, person_id: int, claimed: Row
 
 
 async def _tell_admins(s: AsyncSession, user: UserInfo, result: Registration, claimed: Row[Any], *, now: datetime,
-                       default_language: str) -> None:
+                       default_language: str, admin_ids: frozenset[int]) -> None:
     """`区财政局：张三 已登记为联络员（已登记 5/24）` to every admin of the department's office: the
     office's member units with a liaison of all of them (both counted by the claim, as they are once
-    this registration is made)."""
+    this registration is made). A district's note names the district (`区财政局（璧山区）：…`), and
+    goes to the nearest office above when the district has no admin yet."""
+    chats = people_repo.chats_from(claimed.admin_chats)
+    office = await offices.named(s, claimed.office_id)  # nothing for the root office: no statement
+    if not chats and office is not None:
+        chats = await offices.office_staff(s, claimed.office_id, admin_ids, roles=("admin",))
     items = []
-    for chat, lang in people_repo.chats_from(claimed.admin_chats):
+    for chat, lang in chats:
         language = lang or default_language
+        department = result.department + (t(language, "forward.escalate_office", office=office) if office else "")
         items.append(Outgoing(chat_id=chat, dedup_key=f"register:invite:{claimed.id}:admin:{chat}", text=t(
-            language, "register.admin_note", department=result.department, name=user.full_name.strip() or "?",
+            language, "register.admin_note", department=department, name=user.full_name.strip() or "?",
             kind=t(language, f"kind.{result.kind}"), registered=claimed.registered, total=claimed.departments)))
     await enqueue_in(s, items, now)
 

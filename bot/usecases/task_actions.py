@@ -16,7 +16,7 @@ from bot.rules.offices import parse_tree
 from bot.rules.people import Caller
 from bot.rules.tasks import Action, TargetStatus, ack_nudge_cutoff, next_status, round_of_ref
 from bot.texts import fmt_due, t
-from bot.usecases import inputs
+from bot.usecases import inputs, offices
 from bot.usecases.inbox import Incoming
 from bot.usecases.outbox import enqueue_in
 from bot.usecases.tasks import refresh_notices, refresh_task_notices, view_of
@@ -236,14 +236,7 @@ async def expect(db: Database, caller: Caller, kind: str, target_id: int, *, now
 async def _admin_chats(s: AsyncSession, admin_ids: frozenset[int], office_id: int) -> list[tuple[int, str | None]]:
     """The admins of the task's office; an office without any: the nearest office above it that has
     some (the root's include the configured admins)."""
-    chats = await people_repo.chats_with_role(s, "admin", admin_ids, office_id=office_id)
-    if chats or office_id == ROOT_OFFICE_ID:
-        return chats
-    for above in parse_tree(await people_repo.tree(s)).up(office_id)[1:]:
-        chats = await people_repo.chats_with_role(s, "admin", admin_ids, office_id=above)
-        if chats:
-            break
-    return chats
+    return await offices.office_staff(s, office_id, admin_ids, roles=("admin",))
 
 
 async def _reaches(s: AsyncSession, caller: Caller, office_id: int) -> bool:
@@ -267,8 +260,9 @@ async def request_extension(
         view = _view(part, now)
         stamp = int(now.timestamp())
         items = []
+        office = await offices.named(s, part.task.office_id)  # every district has a 区财政局
         for chat, lang in await _admin_chats(s, admin_ids, part.task.office_id):
-            text, keyboard = extension_request(view, part.task.due_at, lang or default_language, tz)
+            text, keyboard = extension_request(view, part.task.due_at, lang or default_language, tz, office=office)
             items.append(Outgoing(chat_id=chat, dedup_key=f"task:{part.task.id}:target:{target.id}:ext:{stamp}:admin:{chat}",
                                   text=text, reply_markup=keyboard))
         await enqueue_in(s, items, now)

@@ -27,6 +27,7 @@ from bot.rules.chunks import split_text
 from bot.rules.delivery import Outgoing
 from bot.rules.tasks import Calendar
 from bot.texts import t
+from bot.usecases import offices
 from bot.usecases.outbox import enqueue_in
 from bot.views import reminders as views
 from bot.views.reminders import Escalated, Item
@@ -68,9 +69,7 @@ async def queue_reminders(
             escalated, earlier = _escalations(by_office[office_id], day, tz, calendar)
             if not escalated:
                 continue
-            office: Sequence[tuple[int, str | None]] = \
-                await people_repo.chats_with_role(s, "director", office_id=office_id) \
-                or await people_repo.chats_with_role(s, "admin", admin_ids, office_id=office_id)
+            office: Sequence[tuple[int, str | None]] = await offices.office_staff(s, office_id, admin_ids)
             if not office:
                 continue
             told += [e.task_id for e in escalated]

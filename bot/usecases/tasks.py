@@ -332,7 +332,8 @@ async def _source(s: AsyncSession, caller: Caller, target_id: int) -> tuple[Task
         child = await org_repo.office(s, unit.unit_of) if unit.unit_of in caller.offices else None
         if child is None:
             raise Refused("button.stale")
-        raise Refused("forward.switch_office", office=child.short_name or child.name, code=child.code or "")
+        raise Refused("forward.switch_office", office=child.short_name or child.name,
+                      code=child.short_name or child.name or child.code or "")  # /office takes a name too
     if task.closed_at is not None:
         raise Refused("task.closed", id=task.id)
     return task, target, unit

@@ -104,8 +104,11 @@ def cascade_notice(view: TargetView, office: str, lang: str, tz: ZoneInfo) -> tu
     return "\n".join(lines), {"inline_keyboard": [[button(t(lang, "btn.forward"), Callback("fw", "go", view.target_id))]]}
 
 
-def extension_request(view: TargetView, task_due: datetime, lang: str, tz: ZoneInfo) -> tuple[str, Keyboard]:
-    text = t(lang, "extension.admin", id=view.task_id, title=view.title, department=view.department,
+def extension_request(view: TargetView, task_due: datetime, lang: str, tz: ZoneInfo,
+                      office: str | None = None) -> tuple[str, Keyboard]:
+    """To the admins; `office`: the task's office when it is not the root (which district asks)."""
+    department = view.department + (t(lang, "forward.escalate_office", office=office) if office else "")
+    text = t(lang, "extension.admin", id=view.task_id, title=view.title, department=department,
              due=fmt_due(task_due, tz, lang), until=fmt_due(view.extension_until or task_due, tz, lang),
              reason=view.extension_reason or "")
     return text, {"inline_keyboard": [[

@@ -398,7 +398,7 @@ def _origin_from(values: Any) -> tuple[int, str] | None:
 def _part_from(values: Any) -> Part:
     target = TaskTarget(**{name: values[f"tt_{name}"] for name in _TARGET})
     task_ = Task(**{name: values[f"tk_{name}"] for name in _TASK})
-    department = Department(id=target.department_id, name=values["dp_name"])
+    department = Department(id=target.department_id, name=values["dp_name"], office_id=task_.office_id)
     return Part(task_, target, department, _copies_from(values["copies"]), _origin_from(values))
 
 

@@ -106,8 +106,9 @@ async def world(desk: Desk, clock) -> World:  # type: ignore[no-untyped-def]
 
 async def test_registration_happens_in_the_code_s_office_and_only_its_admins_are_told(world: World):  # type: ignore[no-untyped-def]
     w, desk = world, world.desk
-    assert notes(desk, w.yc_admin) == ["区财政局：永川财政联络员 已登记为联络员（已登记 1/3）"]
-    assert notes(desk, w.bs_admin) == ["区财政局：璧山财政联络员 已登记为联络员（已登记 1/3）"]
+    # a district's note names the district: every district has a 区财政局
+    assert notes(desk, w.yc_admin) == ["区财政局（永川区）：永川财政联络员 已登记为联络员（已登记 1/3）"]
+    assert notes(desk, w.bs_admin) == ["区财政局（璧山区）：璧山财政联络员 已登记为联络员（已登记 1/3）"]
     assert notes(desk, w.city_admin) == ["永川区：永川区联络员 已登记为联络员（已登记 1/3）"]
     # the district liaison works in their department's office
     assert "区财政局" in await w.yc.send("/whoami")

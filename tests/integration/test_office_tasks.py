@@ -104,6 +104,9 @@ async def test_an_extension_goes_to_the_tasks_offices_admins_and_is_decided_from
         asked = {r.chat_id for r in (await rows(db))[before:] if ":ext:" in r.dedup_key}
         # 永川区's own admin; 璧山区 has none: the city's (the configured admin, of the root office)
         assert asked == ({YC_ADMIN} if liaison == YC_TECH else {ROOT_ADMIN})
+        # the request names the district: every district has a 区科技局
+        district = "永川区" if liaison == YC_TECH else "璧山区"
+        assert all(f"（{district}）" in r.payload for r in (await rows(db))[before:] if ":ext:" in r.dedup_key)
         if liaison == YC_TECH:
             bishan = Caller(telegram_id=9, person_id=None, full_name="璧山区", language="zh",
                             office_id=city.office["bishan"])
