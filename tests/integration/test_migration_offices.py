@@ -150,12 +150,17 @@ def assert_root_office(now: dict[str, list[dict[str, Any]]], release: Release) -
     assert {(r["office_id"], r["key"]) for r in now["org_meta"]} == {(1, "office"), (1, "reporting")}
 
 
+async def load_release(db: Database, release: Release) -> None:
+    """The release's rows in a database at its last revision, 0008."""
+    await migrate.run(db, "upgrade", "0008")
+    async with db.engine.begin() as conn:
+        await conn.run_sync(_load, release)
+
+
 async def migrate_and_check(url: str, release: Release) -> None:
     db = Database(url)
     try:
-        await migrate.run(db, "upgrade", "0008")
-        async with db.engine.begin() as conn:
-            await conn.run_sync(_load, release)
+        await load_release(db, release)
         assert_every_row_kept(await read(db, release), release)  # the load itself is faithful
 
         await migrate.run(db, "upgrade", "head")
@@ -205,9 +210,7 @@ async def test_the_migrated_database_works_as_the_root_office(empty_url: str, re
 
     db = Database(empty_url)
     try:
-        await migrate.run(db, "upgrade", "0008")
-        async with db.engine.begin() as conn:
-            await conn.run_sync(_load, release)
+        await load_release(db, release)
         await migrate.run(db, "upgrade", "head")
         clock = FakeClock(datetime(2026, 12, 31, 14, 0, tzinfo=TZ))  # where the release's quarter ended
         people = {r["telegram_id"]: r["full_name"] for r in release.rows("people")}
