@@ -18,33 +18,28 @@ from handlers.replies import send, text
 OFFICE_BUTTON = re.compile(r"^office:([0-9]{1,9})$")
 
 
-async def _where(context: Ctx, office: str | None) -> str:
-    """`（永川区）` after a role change in a deployment of several offices."""
-    if office is None and not context.caller.several_offices:
-        return ""
-    async with context.services.db.session() as s:
-        row = await offices.find_within(s, office, await offices.below(s, context.caller.office_id)) if office \
-            else None
-    name = offices.label(row) if row else await offices.name_of(context.services.db, context.caller.office_id)
-    return text(context, "office.in", office=name)
+def _in(context: Ctx, office: str | None) -> str:
+    """`（永川区）` after a role change, in a deployment of several offices."""
+    return text(context, "office.in", office=office) if office else ""
 
 
 async def grant(update: Update, context: Ctx) -> None:
     change = parse_role_change("grant", context.args or [])
-    changed = await people.grant_role(context.services.db, context.caller, change.user_id, change.role,
-                                      now=context.now(), office=change.office)
+    done = await people.grant_role(context.services.db, context.caller, change.user_id, change.role,
+                                   now=context.now(), office=change.office)
     role = text(context, f"role.{change.role}")
-    await send(update, text(context, "grant.ok" if changed else "grant.already", user_id=change.user_id, role=role)
-               + await _where(context, change.office))
+    await send(update, text(context, "grant.ok" if done.changed else "grant.already", user_id=change.user_id, role=role)
+               + _in(context, done.office))
     await menus.refresh(context, change.user_id)
 
 
 async def revoke(update: Update, context: Ctx) -> None:
     change = parse_role_change("revoke", context.args or [])
-    await people.revoke_role(context.services.db, context.caller, change.user_id, change.role,
-                             admin_ids=context.services.settings.bot_admin_ids, now=context.now(), office=change.office)
+    done = await people.revoke_role(context.services.db, context.caller, change.user_id, change.role,
+                                    admin_ids=context.services.settings.bot_admin_ids, now=context.now(),
+                                    office=change.office)
     await send(update, text(context, "revoke.ok", user_id=change.user_id, role=text(context, f"role.{change.role}"))
-               + await _where(context, change.office))
+               + _in(context, done.office))
     await menus.refresh(context, change.user_id)
 
 

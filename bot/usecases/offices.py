@@ -88,12 +88,6 @@ async def name_of(db: Database, office_id: int) -> str:
     return label(office) if office else "—"
 
 
-async def several(db: Database) -> bool:
-    """Whether the deployment holds more than one office (single-office replies stay as they were)."""
-    async with db.session() as s:
-        return len(await org_repo.offices(s)) > 1
-
-
 async def codes(db: Database) -> dict[str, int]:
     """code → office id, for operators naming an office (`--office CODE`)."""
     async with db.session() as s:

@@ -143,24 +143,33 @@ async def _office_for(s: AsyncSession, actor: Caller, office: str | None) -> Off
     return await offices.find_within(s, office, await offices.below(s, actor.office_id))
 
 
+@dataclass(frozen=True)
+class RoleChanged:
+    changed: bool  # False: the user already had the role (nothing changed)
+    office: str | None  # the office it was changed in, when the deployment holds several
+
+
+def _changed_in(actor: Caller, office: Office, changed: bool = True) -> RoleChanged:
+    return RoleChanged(changed, offices.label(office) if actor.several_offices else None)
+
+
 async def grant_role(db: Database, actor: Caller, telegram_id: int, role: Role, *, now: datetime,
-                     office: str | None = None) -> bool:
-    """Give a role in the actor's office, or in an office `office` names below it. False when the
-    user already had it (nothing changes)."""
+                     office: str | None = None) -> RoleChanged:
+    """Give a role in the actor's office, or in an office `office` names below it."""
     async with db.transaction() as s:
         where = await _office_for(s, actor, office)
         if await people_repo.active_grant(s, telegram_id, role, where.id) is not None:  # type: ignore[arg-type]
-            return False
+            return _changed_in(actor, where, changed=False)
         await people_repo.add_grant(s, telegram_id, role, actor.telegram_id, now, where.id)  # type: ignore[arg-type]
         await audit_repo.add(s, at=now, actor_id=actor.telegram_id, action="role.grant", target=f"{telegram_id}:{role}",
                              office_id=where.id)
-    return True
+    return _changed_in(actor, where)
 
 
 async def revoke_role(
     db: Database, actor: Caller, telegram_id: int, role: Role, *, admin_ids: frozenset[int], now: datetime,
     office: str | None = None,
-) -> None:
+) -> RoleChanged:
     if role == Role.ADMIN and telegram_id in admin_ids:
         raise Refused("revoke.config_admin", user_id=telegram_id)
     async with db.transaction() as s:
@@ -174,6 +183,7 @@ async def revoke_role(
         await people_repo.end_grant(s, grant, actor.telegram_id, now)
         await audit_repo.add(s, at=now, actor_id=actor.telegram_id, action="role.revoke", target=f"{telegram_id}:{role}",
                              office_id=where.id)
+    return _changed_in(actor, where)
 
 
 async def office_label(db: Database, caller: Caller) -> str | None:

@@ -16,8 +16,8 @@ async def identify(db, clock, n, admin_ids=frozenset()):
 
 async def test_granted_roles_apply_at_once_and_revocation_removes_them(db, clock):
     assert (await identify(db, clock, 7)).roles == frozenset()
-    assert await people.grant_role(db, ADMIN, 7, Role.DIRECTOR, now=clock()) is True
-    assert await people.grant_role(db, ADMIN, 7, Role.DIRECTOR, now=clock()) is False
+    assert (await people.grant_role(db, ADMIN, 7, Role.DIRECTOR, now=clock())).changed is True
+    assert (await people.grant_role(db, ADMIN, 7, Role.DIRECTOR, now=clock())).changed is False
     assert (await identify(db, clock, 7)).roles == {Role.DIRECTOR}
     await people.revoke_role(db, ADMIN, 7, Role.DIRECTOR, admin_ids=frozenset({1}), now=clock())
     assert (await identify(db, clock, 7)).roles == frozenset()
