@@ -32,7 +32,7 @@ from zoneinfo import ZoneInfo
 
 from benchmarks.common import (ADMIN_ID, FIRST_LIAISON, PY, FakeServer, Proc, install_cleanup, liaison_name,
                                log_findings, migrate, new_log_dir, query, scratch_database, seed, table, wait_until,
-                               write_results)
+                               print_statements, write_results)
 
 LIMITER_RATE = 30.0  # PTB's AIORateLimiter default overall_max_rate (messages per second)
 
@@ -266,10 +266,9 @@ def _report(results: list[dict[str, Any]], args: argparse.Namespace, log_dir: Pa
     for r in results:
         if r.get("sql"):
             s = r["sql"]
-            print(f"\n{r['variant']} ({r['db']}): {s['statements_per_update']} SQL statements per update "
-                  f"({s['method']}), {s.get('background_statements', '?')} others meanwhile (sender, tick):")
-            for count, sql in s["statements"]:
-                print(f"  {count:>5}  {sql}")
+            print_statements(f"{r['variant']} ({r['db']}): {s['statements_per_update']} SQL statements per update "
+                             f"({s['method']}), {s.get('background_statements', '?')} others meanwhile (sender, tick):",
+                             s["statements"])
     path = write_results("closed-loop", {"liaisons": args.liaisons, "messages": args.messages,
                                          "enforce_limits": args.enforce_limits, "logs": str(log_dir),
                                          "results": results})

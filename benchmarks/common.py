@@ -342,3 +342,10 @@ def log_findings(path: Path) -> dict[str, int]:
     text = path.read_text(errors="replace") if path.exists() else ""
     return {"warning_lines": text.count(" WARNING "), "error_lines": text.count(" ERROR "),
             "tracebacks": text.count("Traceback (most recent call last)")}
+
+
+def print_statements(title: str, statements: list[tuple[int, str]]) -> None:
+    """A run's SQL statements, most frequent first, under `title` (from a `--count-sql` bot)."""
+    print(f"\n{title}")
+    for count, sql in statements:
+        print(f"  {count:>5}  {sql}")

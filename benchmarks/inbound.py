@@ -23,7 +23,8 @@ from pathlib import Path
 from typing import Any
 
 from benchmarks.common import (FIRST_LIAISON, PY, FakeServer, Proc, install_cleanup, liaison_name, log_findings,
-                               migrate, new_log_dir, query, scratch_database, seed, table, wait_until, write_results)
+                               migrate, new_log_dir, print_statements, query, scratch_database, seed, table, wait_until,
+                               write_results)
 
 OUR_REPLY = "已收到并存档"
 
@@ -233,10 +234,8 @@ def _report(results: list[dict[str, Any]], args: argparse.Namespace, log_dir: Pa
     for r in results:
         if r.get("sql"):
             s = r["sql"]
-            print(f"\n{r['variant']} ({r['db']}): {s['statements_per_update']} SQL statements and "
-                  f"{s['transactions_per_update']} transactions per update:")
-            for count, sql in s["statements"]:
-                print(f"  {count:>5}  {sql}")
+            print_statements(f"{r['variant']} ({r['db']}): {s['statements_per_update']} SQL statements and "
+                             f"{s['transactions_per_update']} transactions per update:", s["statements"])
             if s.get("steps_ms"):
                 print("  wall time per call (ms): " + ", ".join(f"{k.rsplit('.', 1)[-1]} {v:.2f}"
                                                             for k, v in s["steps_ms"].items()))
