@@ -2,9 +2,9 @@
 
 from __future__ import annotations
 
-from datetime import datetime
+from datetime import date, datetime
 
-from sqlalchemy import BigInteger, Column, ForeignKey, Index, Integer, LargeBinary, UniqueConstraint, text
+from sqlalchemy import BigInteger, Date, Column, ForeignKey, Index, Integer, LargeBinary, UniqueConstraint, text
 from sqlmodel import Field, SQLModel
 
 from storage.types import UTCDateTime
@@ -295,6 +295,33 @@ class Task(SQLModel, table=True):
     attachment_name: str | None = Field(default=None, max_length=255)
     attachment_kind: str | None = Field(default=None, max_length=16)
     escalated_at: datetime | None = _when(nullable=True)  # the morning round reported it to the directors
+    # An agreed item (议定事项) of a meeting's minutes, confirmed as this task.
+    meeting_id: int | None = Field(default=None, sa_column_args=[ForeignKey("meetings.id")], sa_type=Integer,
+                                   nullable=True, index=True)
+    # 长期坚持: no final due date; `due_at` is the month's checkpoint for its progress, moved to the
+    # next month's end when it passes.
+    standing: bool = Field(default=False, sa_column_kwargs={"server_default": text("false")})
+
+
+class Meeting(SQLModel, table=True):
+    """A meeting of the leading group or its office (全体会议、专题会议、调度会议) and its minutes.
+
+    `state`: `minutes` while the office sends the minutes, `proposed` while it confirms the agreed
+    items found in them (`proposal`, JSON: the items as they stand, with dropped ones marked),
+    `confirmed` once they are tasks (`Task.meeting_id`), `cancelled`."""
+
+    __tablename__ = "meetings"
+    id: int | None = Field(default=None, primary_key=True)
+    office_id: int = _office()
+    title: str = Field(max_length=200)
+    held_on: date = Field(sa_type=Date)
+    created_by: int = Field(sa_type=BigInteger)
+    created_at: datetime = _when()
+    state: str = Field(default="minutes", max_length=16)
+    minutes: str | None = None  # the minutes as received (text, or the document's text)
+    minutes_file_name: str | None = Field(default=None, max_length=255)
+    proposal: str | None = None
+    confirmed_at: datetime | None = _when(nullable=True)
 
 
 class TaskTarget(SQLModel, table=True):

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import base64
+
 import asyncio
 import time
 from collections.abc import AsyncIterator
@@ -313,6 +315,25 @@ async def test_say_a_document_by_name_or_with_its_content(bot: Bot, control: htt
     note = second.message.document
     assert (note.file_name, note.mime_type, note.file_size) == ("说明.txt", "text/plain", len("第一季度说明".encode()))
     assert bytes(await (await bot.get_file(note.file_id)).download_as_bytearray()).decode() == "第一季度说明"
+
+
+async def test_say_a_binary_document_and_read_back_a_file_the_bot_sent(bot: Bot, control: httpx.AsyncClient) -> None:
+    """A .docx goes over HTTP as base64; a document the bot sent can be opened by its file_id."""
+    data = bytes(range(256)) * 4
+    await control.post("/_fake/say", json={"user_id": USER, "document": {
+        "file_name": "会议纪要.docx", "content_base64": base64.b64encode(data).decode()}})
+    (update,) = await bot.get_updates(timeout=0)
+    said = update.message.document
+    assert bytes(await (await bot.get_file(said.file_id)).download_as_bytearray()) == data
+    bad = await control.post("/_fake/say", json={"user_id": USER, "document": {
+        "file_name": "x.docx", "content_base64": "不是base64"}})
+    assert bad.status_code == 400 and "base64" in bad.json()["description"]
+    await bot.send_document(USER, document=b"PK-report", filename="report.docx")
+    sent = (await control.get("/_fake/sent", params={"chat_id": USER})).json()[-1]
+    assert sent["file"]["name"] == "report.docx"
+    fetched = await control.get("/_fake/file", params={"file_id": sent["file"]["file_id"]})
+    assert fetched.status_code == 200 and fetched.content == b"PK-report"
+    assert (await control.get("/_fake/file", params={"file_id": "nope"})).status_code == 404
 
 
 async def test_say_a_reply_to_a_bot_message(bot: Bot, api: FakeBotAPI, control: httpx.AsyncClient) -> None:

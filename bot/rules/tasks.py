@@ -87,6 +87,7 @@ class AssignRequest:
     due: datetime
     title: str
     details: str | None
+    cooperating: tuple[str, ...] = ()  # departments named as cooperating (配合), never lead
 
 
 def split_targets(raw: str) -> tuple[str, ...]:

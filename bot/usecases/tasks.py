@@ -72,9 +72,10 @@ async def resolve_targets(s: AsyncSession, names: tuple[str, ...], office_id: in
     return (await _resolve(s, names, office_id))[0]
 
 
-async def _resolve(s: AsyncSession, names: tuple[str, ...],
-                   office_id: int) -> tuple[dict[int, bool], dict[int, Department]]:
-    """`resolve_targets`, and every department by id (read anyway to match the names)."""
+async def _resolve(s: AsyncSession, names: tuple[str, ...], office_id: int,
+                   cooperating: tuple[str, ...] = ()) -> tuple[dict[int, bool], dict[int, Department]]:
+    """`resolve_targets`, and every department by id (read anyway to match the names); the
+    `cooperating` names are departments not marked lead (unless also named as lead)."""
     known = await name_lookup.directory(s, office_id)
     members = await org_repo.memberships(s, office_id)
     by_dept = {n: d.id for n, d in known.departments.items()}
@@ -82,10 +83,11 @@ async def _resolve(s: AsyncSession, names: tuple[str, ...],
     chosen: dict[int, bool] = {}
     unknown: list[str] = []
     suggestions: list[str] = []
-    for name in names:
+    for name, lead_named in [*((n, True) for n in names), *((n, False) for n in cooperating)]:
         match = find_name(name, [*by_dept, *by_group], known.aliases)
         if match.found in by_dept:
-            chosen[by_dept[match.found]] = True  # type: ignore[index]
+            dept_id = by_dept[match.found]
+            chosen[dept_id] = chosen.get(dept_id, False) or lead_named  # type: ignore[index]
         elif match.found in by_group:
             for dept_id, lead in members.get(by_group[match.found], {}).items():  # type: ignore[index]
                 chosen[dept_id] = chosen.get(dept_id, False) or lead
@@ -252,11 +254,11 @@ async def create(
 async def _create(
     s: AsyncSession, actor: Caller, office_id: int, request: AssignRequest, *, now: datetime, tz: ZoneInfo,
     default_language: str, attachment: Attachment | None, parent_target_id: int | None = None,
-    origin: tuple[int, str] | None = None,
+    origin: tuple[int, str] | None = None, meeting_id: int | None = None, standing: bool = False,
 ) -> Created:
-    chosen, depts = await _resolve(s, request.targets, office_id)
+    chosen, depts = await _resolve(s, request.targets, office_id, request.cooperating)
     task = await task_repo.add_task(s, Task(
-        office_id=office_id, parent_target_id=parent_target_id,
+        office_id=office_id, parent_target_id=parent_target_id, meeting_id=meeting_id, standing=standing,
         title=request.title, details=request.details, due_at=request.due, created_by=actor.telegram_id,
         created_at=now, attachment_file_id=attachment.file_id if attachment else None,
         attachment_name=(attachment.name or attachment.kind) if attachment else None,
@@ -279,6 +281,17 @@ async def _create(
     notified = {tg.id for tg, d in pairs if chats.get(d.id)}  # type: ignore[arg-type]
     return Created(task.id, task.title, task.due_at, len(targets), len(notified),  # type: ignore[arg-type]
                    tuple(d.name for tg, d in pairs if tg.id not in notified))
+
+
+async def create_in(
+    s: AsyncSession, actor: Caller, request: AssignRequest, *, now: datetime, tz: ZoneInfo, default_language: str,
+    meeting_id: int | None = None, standing: bool = False,
+) -> Created:
+    """`create` inside the caller's transaction (several tasks at once, e.g. a meeting's agreed items:
+    all or none). `request.targets` are department names; the first ones marked lead by
+    `AssignRequest` rules as in /assign."""
+    return await _create(s, actor, actor.office_id, request, now=now, tz=tz, default_language=default_language,
+                         attachment=None, meeting_id=meeting_id, standing=standing)
 
 
 # ---------------------------------------------------------------- a child office's part: 转办

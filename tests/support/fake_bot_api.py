@@ -41,6 +41,7 @@ from __future__ import annotations
 
 import asyncio
 import base64
+import binascii
 import contextlib
 import hashlib
 import html
@@ -595,7 +596,7 @@ class _ControlHandler(tornado.web.RequestHandler):
     * ``POST /_fake/say`` pushes a private message from a user (`FakeBotAPI.say`):
       ``{"user_id", "text"?, "first_name"?, "username"?, "photo"?, "document"?, "caption"?,
       "reply_to"?}``. ``photo`` is a file id, or ``"1"`` to invent one; ``document`` is a file name
-      or ``{"file_name", "mime_type"?, "content"?}``. Either is registered in the fake's file store,
+      or ``{"file_name", "mime_type"?, "content"?, "content_base64"?}``. Either is registered in the fake's file store,
       so the bot can getFile and download it. ``reply_to`` is the message id of a bot message in
       that chat (``GET /_fake/sent?chat_id=…`` lists them). Answers ``{"update_id", "message_id"}``.
       ``{"messages": [{...}, ...]}`` pushes several at once (one request, so pushing is not the
@@ -610,6 +611,8 @@ class _ControlHandler(tornado.web.RequestHandler):
       caption as the user reads it, as it is now: an edited message shows its current text and
       ``"edited": true``), ``file`` (``{"type": "document", "name", "file_id"}`` or ``{"type":
       "photo", "file_id"}``), ``buttons`` (their labels) and ``reply_to`` (`FakeBotAPI.sent_view`).
+    * ``GET /_fake/file?file_id=…`` answers the bytes of a file the bot sent or a user said (the
+      ``file_id`` that ``/_fake/sent`` shows), to open a document the bot sent.
     * ``POST /_fake/delay`` with ``{"method", "seconds", "times"}``: `FakeBotAPI.delay`.
     * ``GET /_fake/stats`` counts what was delivered, as the server saw it (times are the server's
       ``time.monotonic()``, like ``Call.at``): ``delivered_total``, ``delivered_chats``,
@@ -692,6 +695,14 @@ class _ControlHandler(tornado.web.RequestHandler):
     def get(self, action: str) -> None:  # noqa: D102
         if action == "stats":
             self._answer(HTTPStatus.OK, self._stats())
+            return
+        if action == "file":  # the bytes of a file the bot sent (a .docx, an .xlsx, a chart), by its file_id
+            data = self._api.file_bytes(self.get_query_argument("file_id", "").strip())
+            if data is None:
+                self._answer(HTTPStatus.NOT_FOUND, _error_body(404, "no such file_id (see GET /_fake/sent)"))
+                return
+            self.set_header("Content-Type", "application/octet-stream")
+            self.finish(data)
             return
         if action != "sent":
             self._answer(HTTPStatus.METHOD_NOT_ALLOWED, _error_body(405, f"use POST /_fake/{action}"))
@@ -860,7 +871,7 @@ class FakeBotAPI:
             [
                 (r"/bot([^/]+)/([A-Za-z0-9_]+)/?", _ApiHandler, handler_args),
                 (r"/file/bot([^/]+)/(.+)", _FileHandler, handler_args),
-                (r"/_fake/(say|sent|press)", _ControlHandler, handler_args),
+                (r"/_fake/(say|sent|press|file)", _ControlHandler, handler_args),
             ],
             default_handler_class=_NotFoundHandler,
             log_function=lambda handler: None,
@@ -1031,7 +1042,8 @@ class FakeBotAPI:
         """Push a private message from ``user_id`` as a person would send it (``POST /_fake/say``).
 
         ``photo``: a file id, or ``True``/``1``/``"1"`` to invent one. ``document``: a file name,
-        or a dict with ``file_name`` and optionally ``mime_type`` and ``content`` (text). Files are
+        or a dict with ``file_name`` and optionally ``mime_type`` and ``content`` (text, or bytes)
+        or ``content_base64`` (a binary file such as a .docx, over HTTP). Files are
         registered in the fake's store (`add_file`), so the bot can getFile and download them.
         ``reply_to``: the id of a message in that chat (the message is filled in from the store).
         Returns ``{"ok", "update_id", "message_id"}``; raises `ControlError` for what Telegram
@@ -1084,10 +1096,18 @@ class FakeBotAPI:
         if isinstance(document, str):
             document = {"file_name": document}
         if not isinstance(document, dict):
-            raise ControlError('"document" is a file name, or {"file_name", "mime_type", "content"}')
+            raise ControlError('"document" is a file name, or {"file_name", "mime_type", "content" or "content_base64"}')
         name = str(document.get("file_name") or "文件.txt")
         content = document.get("content")
-        data = content.encode() if isinstance(content, str) else f"（模拟文件）{name}\n".encode()
+        if document.get("content_base64") is not None:  # a binary file over HTTP (a .docx, a .xlsx)
+            try:
+                content = base64.b64decode(str(document["content_base64"]), validate=True)
+            except (binascii.Error, ValueError):
+                raise ControlError('"content_base64" is not base64') from None
+        if isinstance(content, bytes | bytearray):
+            data = bytes(content)
+        else:
+            data = content.encode() if isinstance(content, str) else f"（模拟文件）{name}\n".encode()
         mime_type = document.get("mime_type") or mimetypes.guess_type(name)[0] or "application/octet-stream"
         return self.add_file(f"said-document-{next(self._said_ids)}", data, file_name=name, mime_type=str(mime_type))
 
