@@ -381,3 +381,42 @@ def _scan(text: str) -> _Match | None:
         if found is not None:
             return found
     return None
+
+
+# ---------------------------------------------------------------- dates inside a longer text
+
+
+@dataclass(frozen=True)
+class FoundDay:
+    """A date written somewhere in a text: the day and where it stands (`end` takes in a time and a
+    trailing `前` as parse_when would)."""
+
+    day: date
+    start: int
+    end: int
+
+
+def find_days(raw: str, *, today: date, calendar: WorkdayCalendar = WEEKDAYS_ONLY) -> list[FoundDay]:
+    """Every date in `raw` in a form that reads unambiguously inside a text (not `12.5`), left to
+    right, not overlapping, relative to `today` (`12月31日` is the first such day on or after it).
+
+    Unlike parse_when/split_when nothing is refused: a past date is simply a date (minutes are
+    recorded after the meeting they note), and an impossible one (`2月30日`) is skipped. Never
+    raises. For the agreed items of meeting minutes (bot.rules.minutes)."""
+    text = _normalise(raw)
+    ctx = _Ctx(today, calendar)
+    found: list[FoundDay] = []
+    pos = 0
+    while pos < len(text):
+        match = _match_at(text, pos, scan=True)
+        if match is None or match.end <= pos:
+            pos += 1
+            continue
+        try:
+            day, _rolls = match.form.resolve(match.date_match, ctx)
+        except (_Bad, ValueError, OverflowError):
+            pos = match.end
+            continue
+        found.append(FoundDay(day, match.start, match.end))
+        pos = match.end
+    return found
