@@ -20,6 +20,7 @@ from pathlib import Path
 
 import pytest
 from sqlalchemy import text
+from sqlalchemy.exc import DBAPIError
 from sqlalchemy.engine import make_url
 
 from storage import migrate
@@ -150,16 +151,34 @@ def pg_migrated(postgres: Postgres) -> str | None:
     return url
 
 
+_EMPTYING: dict[str, str] = {}  # database URL → the statement that empties it (its tables do not change)
+
+
 async def _truncate(db: Database) -> None:
+    """Empty every table and restart every id, then put back the root office (as migration 0009
+    creates it). DELETE with foreign-key triggers off, in one statement, takes a few milliseconds
+    where TRUNCATE … CASCADE of thirty tables takes over a hundred: it runs before every PostgreSQL
+    test. Without the rights to switch the triggers off (not a superuser), TRUNCATE."""
+    key = db.url.render_as_string(hide_password=False)
     async with db.engine.begin() as conn:
-        tables = (await conn.execute(text(
-            "SELECT tablename FROM pg_tables WHERE schemaname = 'public' AND tablename <> 'alembic_version'"
-        ))).scalars().all()
-        if tables:
-            await conn.execute(text(f"TRUNCATE {', '.join(tables)} RESTART IDENTITY CASCADE"))
-            # the root office, as migration 0009 creates it in every database
-            await conn.execute(text("INSERT INTO offices (id, name, created_at) VALUES (1, '', now())"))
-            await conn.execute(text("SELECT setval(pg_get_serial_sequence('offices', 'id'), 1)"))
+        if key not in _EMPTYING:
+            tables = (await conn.execute(text(
+                "SELECT tablename FROM pg_tables WHERE schemaname = 'public' AND tablename <> 'alembic_version'"
+            ))).scalars().all()
+            sequences = (await conn.execute(text(
+                "SELECT sequencename FROM pg_sequences WHERE schemaname = 'public'"))).scalars().all()
+            steps = ["SET LOCAL session_replication_role = replica", *(f'DELETE FROM "{t}"' for t in tables),
+                     *(f"PERFORM setval('\"{q}\"', 1, false)" for q in sequences)]
+            _EMPTYING[key] = f"DO $$ BEGIN {'; '.join(steps)}; END $$"
+            _EMPTYING[key + "#slow"] = f"TRUNCATE {', '.join(tables)} RESTART IDENTITY CASCADE"
+        try:
+            async with conn.begin_nested():
+                await conn.exec_driver_sql(_EMPTYING[key])
+        except DBAPIError:  # not allowed to switch triggers off
+            await conn.execute(text(_EMPTYING[key + "#slow"]))
+        # the root office, as migration 0009 creates it in every database
+        await conn.execute(text("INSERT INTO offices (id, name, created_at) VALUES (1, '', now())"))
+        await conn.execute(text("SELECT setval(pg_get_serial_sequence('offices', 'id'), 1)"))
 
 
 @pytest.fixture(scope="session")
