@@ -313,6 +313,34 @@ def cmd_digest(settings: Settings, args: argparse.Namespace) -> int:
     return 0
 
 
+def cmd_brief(settings: Settings, args: argparse.Namespace) -> int:
+    """Write the office's work report (工作报告) for the period as a Word document (--out FILE.docx):
+    the period --at falls in, up to --at (as /brief in chat), or with --last the one just ended."""
+    out = Path(args.out)
+    if out.suffix.lower() != ".docx":
+        raise OperatorError(f"--out must name a .docx file, not {args.out!r}")
+    at = _parse_at(args.at, settings)
+    from bot.render.brief import brief_docx
+    from bot.rules.digest import on_demand_period
+    from bot.usecases import brief
+
+    db = _database(settings)
+
+    async def work():  # type: ignore[no-untyped-def]
+        await migrate.upgrade_to_head(db)
+        office_id = await _office_id(db, args.office)
+        period = on_demand_period(args.period, at, settings.tz, last=args.last)
+        return await brief.build(db, args.period, at=at, tz=settings.tz, period=period, office_id=office_id)
+
+    built = asyncio.run(_with_db(db, work))
+    try:
+        out.write_bytes(brief_docx(built, settings.bot_language, settings.tz))
+    except OSError as exc:
+        raise OperatorError(f"cannot write {args.out}: {exc.strerror or exc}") from None
+    print(f"{built.digest.period.kind} work report {built.digest.period.label} written to {out}")
+    return 0
+
+
 def parser() -> argparse.ArgumentParser:
     p = argparse.ArgumentParser(prog="liaison-desk", description="联络员协同助手 — the liaison office bot")
     p.set_defaults(func=cmd_run)
@@ -337,6 +365,14 @@ def parser() -> argparse.ArgumentParser:
                           help="the period --at falls in, up to --at (as /digest in chat); default: the scheduled "
                                "digest's period, the week or month just ended or the current quarter")
     digest_p.set_defaults(func=cmd_digest)
+    brief_p = sub.add_parser("brief", help="write the office's work report (工作报告) as a Word document")
+    brief_p.add_argument("--period", choices=("month", "quarter", "year"), default="quarter")
+    brief_p.add_argument("--at", metavar="ISO-8601", help="as if the clock read this (default: now)")
+    brief_p.add_argument("--office", metavar="CODE", help="the office's report (default: the root office)")
+    brief_p.add_argument("--last", action="store_true",
+                         help="the period just ended (as /brief 上季度); default: the period --at falls in, up to --at")
+    brief_p.add_argument("--out", metavar="FILE.docx", required=True, help="the Word document to write")
+    brief_p.set_defaults(func=cmd_brief)
     return p
 
 

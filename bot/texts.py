@@ -12,6 +12,9 @@ from datetime import date, datetime, timedelta
 from typing import Any
 from zoneinfo import ZoneInfo
 
+from bot.catalog import meetings as _meetings
+from bot.catalog import papers as _papers
+
 LANGUAGES = ("zh", "en")
 
 
@@ -566,6 +569,17 @@ CATALOG: dict[str, tuple[str, str]] = {
     # /audit of the acting office (handlers/office.py)
     "audit.office": ("［{office}］", "[{office}] "),
 }
+
+
+def _merge(*parts: dict[str, tuple[str, str]]) -> None:
+    for part in parts:
+        clash = CATALOG.keys() & part.keys()
+        if clash:
+            raise RuntimeError(f"text keys defined twice: {sorted(clash)}")
+        CATALOG.update(part)
+
+
+_merge(_meetings.TEXTS, _papers.TEXTS)
 
 _FIELDS = string.Formatter()
 

@@ -21,7 +21,9 @@ ANSWER_MAX = 200  # Telegram shows at most this much of a callback answer
 
 
 async def answer_button(update: Update, context: Ctx, route: Callable[[Callback], Awaitable[str]], *,
-                        alert: bool = False) -> None:
+                        alert: bool = False, alert_refusal: bool = False) -> None:
+    """Run the button's `route` and answer the press with what it says; a refusal (DomainError) is
+    answered in the user's language, as an alert (read on a phone) when `alert_refusal`."""
     query = update.callback_query
     assert query is not None
     cb = decode(query.data)
@@ -29,7 +31,7 @@ async def answer_button(update: Update, context: Ctx, route: Callable[[Callback]
         await query.answer(text(context, "button.stale"))
         return
     try:
-        note = await route(cb)
+        note, show = await route(cb), alert
     except DomainError as error:
-        note = render(error, lang(context))
-    await query.answer(plain(note)[:ANSWER_MAX], show_alert=alert)
+        note, show = render(error, lang(context)), alert or alert_refusal
+    await query.answer(plain(note)[:ANSWER_MAX] or None, show_alert=show)

@@ -17,6 +17,7 @@ from bot.views.inbox import offer as filing_offer
 from handlers.commands import command_of
 from handlers.incoming import incoming
 from handlers.reports import add_message as report_message
+from handlers.meetings import EXPECTED as MEETING_INPUTS
 from handlers.context import Ctx
 from handlers.dates import due_text, with_warning
 from handlers.replies import lang, reply, send, text
@@ -85,7 +86,7 @@ async def extension(update: Update, context: Ctx, item: inbox.Incoming, target_i
 
 
 # What a message is, when the bot asked for it: kind of pending input → handler.
-EXPECTED = {"progress": progress, "extension": extension, reports.EXPECT_KIND: report_message}
+EXPECTED = {"progress": progress, "extension": extension, reports.EXPECT_KIND: report_message, **MEETING_INPUTS}
 
 
 async def on_message(update: Update, context: Ctx) -> None:

@@ -7,9 +7,12 @@ import logging
 from functools import partial
 
 from bot.narrative import with_narrative
+from bot.render.brief import brief_docx, filename, title
+from bot.rules.brief import Brief
 from bot.rules.digest import KINDS, Digest, period_for, scheduled_at
 from bot.services import Services
-from bot.usecases import digest_delivery, digests
+from bot.texts import t
+from bot.usecases import brief, digest_delivery, digests
 from bot.views.digest_bundle import bundle
 
 log = logging.getLogger(__name__)
@@ -42,11 +45,18 @@ async def _office(services: Services, at, office_id: int) -> tuple[int, bool]:  
             continue
         digest = await with_narrative(settings, await digests.build(db, kind, at=at, tz=tz, office_id=office_id),
                                       settings.bot_language)
+        # the quarterly bulletin carries the office's work report (工作报告), from the same digest
+        paper = partial(_paper, await brief.of_digest(db, digest, office_id), tz=tz) if kind == "quarter" else None
         queued += await digest_delivery.send(db, digest, partial(_render, tz=tz),
-                                             default_language=settings.bot_language, now=at, office_id=office_id)
+                                             default_language=settings.bot_language, now=at, office_id=office_id,
+                                             attachment=paper)
         log.info("%s digest %s queued for the directors of office %s", kind, digest.period.label, office_id)
     return queued, waiting
 
 
 def _render(digest: Digest, lang: str, *, tz) -> tuple[list[str], bytes | None, str]:  # type: ignore[no-untyped-def]
     return bundle(digest, lang, tz)
+
+
+def _paper(report: Brief, lang: str, *, tz) -> tuple[bytes, str, str]:  # type: ignore[no-untyped-def]
+    return brief_docx(report, lang, tz), filename(report, lang), t(lang, "brief.caption", title=title(report, lang))

@@ -13,7 +13,7 @@ from bot.rules import cycles as cycle_rules
 from bot.rules import schedule as when
 from bot.rules import tasks as task_rules
 from bot.services import Services
-from bot.usecases import cycles, outbox, task_reminders, tasks, updates
+from bot.usecases import cycles, outbox, standing, task_reminders, tasks, updates
 from jobs import digests as digest_jobs
 
 log = logging.getLogger(__name__)
@@ -30,6 +30,7 @@ class TickContext:
 class Ran:
     queued: int
     next_at: datetime
+    moved: int = 0  # rows the step changed other than by queueing (standing items rolled on)
 
 
 @dataclass(frozen=True)
@@ -49,6 +50,16 @@ async def housekeeping(ctx: TickContext) -> Ran:
         log.warning("%d outbox rows were in flight when a process stopped; marked unconfirmed", expired)
     await updates.prune(ctx.services.db, now=ctx.wall)
     return Ran(0, ctx.wall + when.HOUSEKEEPING_EVERY)
+
+
+async def roll_standing_items(ctx: TickContext) -> Ran:
+    """Standing items (长期坚持) whose monthly checkpoint has come move on to the next: due only at
+    checkpoints (the last day of each month, 18:00), and before the morning round in the list, so a
+    pass late after a checkpoint never reminds or escalates a standing item as overdue."""
+    moved, upcoming = await standing.roll(ctx.services.db, at=ctx.at, tz=ctx.services.settings.tz)
+    if moved:
+        log.info("%d standing items moved to their next checkpoint %s", moved, upcoming.isoformat())
+    return Ran(0, upcoming, moved)
 
 
 async def morning_round(ctx: TickContext) -> Ran:
@@ -96,6 +107,7 @@ async def directors_digests(ctx: TickContext) -> Ran:
 STEPS: list[Step] = [
     # Idempotent, and harmless when two processes both do it: not worth a write to the database.
     Step("housekeeping", housekeeping, wall_clock=True, per_process=True),
+    Step("standing-roll", roll_standing_items),  # before the round: it reads the moved checkpoints
     Step("morning-round", morning_round),
     Step("open-cycle", open_reporting_cycle),
     Step("cycle-reminders", reporting_reminders),

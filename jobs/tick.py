@@ -33,6 +33,7 @@ class TickReport:
     at: datetime
     ran: bool
     queued: dict[str, int] = field(default_factory=dict)
+    moved: dict[str, int] = field(default_factory=dict)  # rows a step changed (standing items rolled on)
     delivery: DrainStats | None = None
     backlog: int = 0
 
@@ -40,8 +41,10 @@ class TickReport:
         if not self.ran:
             return f"tick at {self.at.isoformat()}: another tick is running; nothing done"
         d = self.delivery or DrainStats()
+        rolled = self.moved.get("standing-roll", 0)
         return (f"tick at {self.at.isoformat()}: queued {sum(self.queued.values())}, sent {d.sent}, "
-                f"to retry {d.retried}, blocked {d.blocked}, failed {d.failed}, waiting {self.backlog}")
+                f"to retry {d.retried}, blocked {d.blocked}, failed {d.failed}, waiting {self.backlog}"
+                + (f"; standing items moved to their next checkpoint: {rolled}" if rolled else ""))
 
 
 async def run_steps(services: Services, at: datetime, wall: datetime) -> TickReport:
@@ -61,6 +64,8 @@ async def run_steps(services: Services, at: datetime, wall: datetime) -> TickRep
                 continue
             ran = await step.run(ctx)
             report.queued[step.name] = ran.queued
+            if ran.moved:
+                report.moved[step.name] = ran.moved
             (local if step.per_process else changed)[step.name] = (ran.next_at, now)
         await schedule.record(services.db, changed)
     return report

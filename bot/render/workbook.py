@@ -12,7 +12,10 @@ Sheets, in order (names in `SHEETS`, all ≤ 31 characters):
   number of departments that gave it — all from Digest.summaries(), as the digest text;
 - liaisons: department, liaison, kind, since, unreachable;
 - units (only for an office with offices below it): each office below as its unit — whether the unit
-  reported upward (and late), and that office's own submitted and due counts within, and "18/24".
+  reported upward (and late), and that office's own submitted and due counts within, and "18/24";
+- agreed items (议定事项, only when the digest has meetings): one row per item — meeting, its date,
+  item number (#12), title, lead departments, due, state (done, closed, overdue with its days,
+  standing 长期坚持, in progress), state coloured for done and overdue.
 
 Every sheet but the cover has a bold header row, frozen panes, an autofilter and column widths that
 count a CJK character as two. Numbers are number cells (Decimal → int when whole, else float: Excel
@@ -43,9 +46,9 @@ from bot.texts import CATALOG, period_name, t
 
 SHEETS: dict[str, dict[str, str]] = {
     "zh": {"cover": "概况", "tasks": "交办任务", "reports": "报送与指标", "totals": "指标合计", "liaisons": "联络员",
-           "units": "下级单位"},
+           "units": "下级单位", "meetings": "议定事项"},
     "en": {"cover": "Summary", "tasks": "Tasks", "reports": "Reports and indicators", "totals": "Indicator totals",
-           "liaisons": "Liaisons", "units": "Offices below"},
+           "liaisons": "Liaisons", "units": "Offices below", "meetings": "Agreed items"},
 }
 
 WORDS: dict[str, dict[str, str]] = {
@@ -64,6 +67,9 @@ WORDS: dict[str, dict[str, str]] = {
         "unit_header": "{name}（{unit}）",
         "office_below": "下级单位", "inside_submitted": "区内已报送", "inside_total": "区内应报送",
         "inside_ratio": "区内已报送/应报送", "office": "单位",
+        "meeting": "会议", "held_on": "会议日期", "item": "议定事项", "leads": "牵头单位",
+        "item.done": "已办结", "item.closed": "已关闭", "item.overdue": "逾期{days}天", "item.overdue_today": "已逾期（不足1天）",
+        "item.standing": "长期坚持", "item.open": "办理中",
     },
     "en": {
         "week": "Weekly dispatch", "month": "Monthly analysis", "quarter": "Quarterly bulletin", "year": "Annual review",
@@ -81,6 +87,9 @@ WORDS: dict[str, dict[str, str]] = {
         "unit_header": "{name} ({unit})",
         "office_below": "Office below", "inside_submitted": "Reported within", "inside_total": "Due within",
         "inside_ratio": "Within: reported/due", "office": "Office",
+        "meeting": "Meeting", "held_on": "Held on", "item": "Agreed item", "leads": "Lead departments",
+        "item.done": "done", "item.closed": "closed", "item.overdue": "{days} days overdue",
+        "item.overdue_today": "overdue (under a day)", "item.standing": "standing", "item.open": "in progress",
     },
 }
 
@@ -298,6 +307,19 @@ def _units(s: _Sheet, d: Digest, w: dict[str, str]) -> None:
     s.finish("B2", minimum=8)
 
 
+def _meetings(s: _Sheet, d: Digest, w: dict[str, str]) -> None:
+    """Every agreed item of the digest's meetings, by meeting."""
+    s.header([w["meeting"], w["held_on"], w["number"], w["item"], w["leads"], w["due"], w["state"]])
+    for m in d.meetings:
+        for item in m.items:
+            state = w["item.overdue_today"] if item.state == "overdue" and not item.days \
+                else w[f"item.{item.state}"].format(days=item.days)
+            fill = STATUS_FILL.get("done" if item.finished else item.state)
+            s.row([m.title, m.held_on, item.task_id, item.title, "、".join(item.leads), item.due, state],
+                  formats={3: TASK_NUMBER}, fills={7: fill} if fill else None)
+    s.finish("D2", fixed={1: min(max(s.widths[1], 10), 30), 4: min(max(s.widths[4], 10), 40)})
+
+
 def workbook_xlsx(digest: Digest, lang: str, tz: ZoneInfo) -> bytes:
     """The digest as .xlsx bytes; `lang` is zh or en (anything else reads as en), `tz` the office's."""
     lang = lang if lang in SHEETS else "en"
@@ -314,6 +336,8 @@ def workbook_xlsx(digest: Digest, lang: str, tz: ZoneInfo) -> bytes:
     _liaisons(_Sheet(wb.create_sheet(names["liaisons"]), tz), digest, w, lang)
     if digest.units:
         _units(_Sheet(wb.create_sheet(names["units"]), tz), digest, w)
+    if digest.meetings:
+        _meetings(_Sheet(wb.create_sheet(names["meetings"]), tz), digest, w)
     wb.properties.creator = "liaison-desk"
     wb.properties.title = f"{w.get(digest.period.kind, digest.period.kind)} {period_name(digest.period.label, lang)}"
     out = io.BytesIO()
@@ -321,11 +345,12 @@ def workbook_xlsx(digest: Digest, lang: str, tz: ZoneInfo) -> bytes:
     return out.getvalue()
 
 
-def sheet_names(lang: str, *, units: bool = False) -> list[str]:
+def sheet_names(lang: str, *, units: bool = False, meetings: bool = False) -> list[str]:
     """The sheets' names in order, as `workbook_xlsx` writes them for `lang` (`units`: for an
-    office with offices below it, which gets their sheet last)."""
+    office with offices below it; `meetings`: for a digest with meetings; their sheets last)."""
     names = SHEETS[lang if lang in SHEETS else "en"]
-    keys = ("cover", "tasks", "reports", "totals", "liaisons") + (("units",) if units else ())
+    keys = ("cover", "tasks", "reports", "totals", "liaisons") + (("units",) if units else ()) \
+        + (("meetings",) if meetings else ())
     return [names[k] for k in keys]
 
 

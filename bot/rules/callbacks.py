@@ -25,17 +25,22 @@ KINDS = {
     "n": {"t", "c", "o"},  # 一键催办: remind a task's laggards (task id), the cycle's missing (cycle id), all overdue (1)
     "a": {"all"},  # the morning nudge's 全部确认收到: every notice it was about (the round's day, YYYYMMDD)
     "fw": {"go"},  # 转办: a child office forwards its part in a parent office's task (the part's target id)
+    # a meeting's proposal (meeting id): confirm all, cancel, back to the list; one item (ID2: its
+    # number): open its menu, drop it, fix its date or departments
+    "m": {"ok", "no", "bk", "it", "dr", "due", "dep"},
 }
 
-# Actions that may carry a second id: the kept message (ID) and the task target (ID2).
-TWO_REFS = {("i", "t"), ("ib", "t")}
+# Actions that may carry a second id: the kept message (ID) and the task target (ID2); a meeting (ID)
+# and one of its items (ID2).
+TWO_REFS = {("i", "t"), ("ib", "t"), ("m", "it"), ("m", "dr"), ("m", "due"), ("m", "dep")}
 
 
 # Who may press which kind of button (checked by the access layer, like commands). DIRECTOR means
 # directors and admins (admins can do everything directors can); LIAISON buttons are checked per
 # task or draft by the use case.
 REQUIRED_ROLE = {"t": Role.LIAISON, "x": Role.ADMIN, "f": Role.DIRECTOR, "r": Role.LIAISON, "i": Role.LIAISON,
-                 "ib": Role.ADMIN, "n": Role.DIRECTOR, "a": Role.LIAISON, "fw": Role.ADMIN}
+                 "ib": Role.ADMIN, "n": Role.DIRECTOR, "a": Role.LIAISON, "fw": Role.ADMIN,
+                 "m": Role.ADMIN}
 # Actions stricter than their kind: a kept message's file belongs to the office's /inbox.
 ACTION_ROLE = {("f", "i"): Role.ADMIN}
 

@@ -156,3 +156,20 @@ def parse_invite(args: Sequence[str]) -> InviteRequest:
     if not name or len(name) > 100:
         raise UsageError("invite")
     return InviteRequest(name, deputy)
+
+
+# /brief: month | quarter | year (the period so far; the quarter by default), or 上月|上季度|去年 (the
+# one just ended): /digest's words without the week (a work report is written for a month at least)
+BRIEF_WORDS = {word: kind for word, kind in DIGEST_WORDS.items() if kind != "week"}
+LAST_BRIEF_WORDS = {word: kind for word, kind in LAST_DIGEST_WORDS.items() if kind != "week"}
+
+
+def parse_brief_request(args: Sequence[str]) -> tuple[str, bool]:
+    """`/brief [PERIOD]`: (kind, last) — the quarter so far by default; `上季度`/`last quarter`
+    (one word or two) and the like are the period just ended (`last` true)."""
+    if not args:
+        return "quarter", False
+    key = " ".join(word_key(" ".join(a for a in args if a.strip())).split())
+    if key in LAST_BRIEF_WORDS:
+        return LAST_BRIEF_WORDS[key], True
+    return parse_word("brief", args, BRIEF_WORDS, "quarter"), False

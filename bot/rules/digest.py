@@ -6,6 +6,7 @@ chart (bot/render/chart.py) and a workbook (bot/render/workbook.py)."""
 from __future__ import annotations
 
 import calendar as months
+from collections.abc import Sequence
 from dataclasses import dataclass, field
 from functools import lru_cache
 from datetime import date, datetime, time, timedelta
@@ -13,6 +14,7 @@ from decimal import Decimal
 from zoneinfo import ZoneInfo
 
 from bot.rules.cycles import Quarter, quarter_at
+from bot.rules.tasks import TargetStatus, days_overdue, is_overdue
 from bot.rules.indicators import convert, is_additive, name_key, units_compatible
 
 KINDS = ("week", "month", "quarter")  # the scheduled digests
@@ -324,6 +326,77 @@ class LiaisonLine:
     unreachable: bool
 
 
+@dataclass(frozen=True)
+class MeetingStanding:
+    """A meeting's agreed items (tasks with its `meeting_id`) as of the digest's moment: `done` of
+    `total` items finished (every department's part done, or the task closed), the overdue ones by
+    task (`#N title`, days), standing items (长期坚持) never overdue."""
+
+    meeting_id: int
+    title: str
+    held_on: date
+    total: int
+    done: int
+    overdue: tuple[tuple[int, str, int], ...] = ()  # (task id, title, days overdue), most overdue first
+    items: tuple[AgreedItem, ...] = ()  # every item, by task (the workbook's sheet 议定事项)
+
+
+ITEM_DONE, ITEM_CLOSED, ITEM_OVERDUE, ITEM_OPEN, ITEM_STANDING = "done", "closed", "overdue", "open", "standing"
+
+
+@dataclass(frozen=True)
+class AgreedItem:
+    """One agreed item (a task of a meeting) as the digest shows it. `state`: done (every part
+    done), closed (closed before that; counts as finished), standing (长期坚持, open: never
+    overdue), overdue (a part not done is past its due time, `days` the longest), open."""
+
+    task_id: int
+    title: str
+    leads: tuple[str, ...]
+    due: datetime
+    standing: bool
+    state: str
+    days: int = 0
+
+    @property
+    def finished(self) -> bool:
+        return self.state in (ITEM_DONE, ITEM_CLOSED)
+
+
+def agreed_item(task_id: int, title: str, due: datetime, *, standing: bool, closed: bool,
+                parts: Sequence[tuple[str, bool, str, datetime]], at: datetime, tz: ZoneInfo) -> AgreedItem:
+    """An item from its task and its departments' parts (department, is lead, status, due). An item
+    is overdue when any part is, notified or not: the item is late whoever is to blame (the main
+    overdue list keeps departments without a liaison apart; an item's count does not)."""
+    leads = tuple(name for name, lead, _, _ in parts if lead)
+    if parts and all(status == TargetStatus.DONE for _, _, status, _ in parts):
+        return AgreedItem(task_id, title, leads, due, standing, ITEM_DONE)
+    if closed:
+        return AgreedItem(task_id, title, leads, due, standing, ITEM_CLOSED)
+    if standing:
+        return AgreedItem(task_id, title, leads, due, standing, ITEM_STANDING)
+    late = [days_overdue(part_due, at, tz) for _, _, status, part_due in parts
+            if is_overdue(status, part_due, False, at)]
+    if late:
+        return AgreedItem(task_id, title, leads, due, standing, ITEM_OVERDUE, max(late))
+    return AgreedItem(task_id, title, leads, due, standing, ITEM_OPEN)
+
+
+def meeting_standing(meeting_id: int, title: str, held_on: date, items: Sequence[AgreedItem]) -> MeetingStanding:
+    """A meeting's done/total and its overdue items, most overdue first."""
+    late = sorted((i for i in items if i.state == ITEM_OVERDUE), key=lambda i: (-i.days, i.task_id))
+    return MeetingStanding(meeting_id, title, held_on, len(items), sum(i.finished for i in items),
+                           tuple((i.task_id, i.title, i.days) for i in late), tuple(items))
+
+
+def meetings_in_digest(meetings: Sequence[MeetingStanding], period: Period, tz: ZoneInfo) -> list[MeetingStanding]:
+    """The meetings a digest reports: those held in its period, and earlier ones that still have
+    overdue items (a meeting held after the period waits for the next digest), by date."""
+    first, end = period.start.astimezone(tz).date(), period.end.astimezone(tz).date()
+    return sorted((m for m in meetings if first <= m.held_on < end or (m.held_on < first and m.overdue)),
+                  key=lambda m: (m.held_on, m.meeting_id))
+
+
 @dataclass
 class Digest:
     period: Period
@@ -351,6 +424,7 @@ class Digest:
     # the member units standing for child offices, with each child's own submitted/total (roll-up)
     units: list[UnitStanding] = field(default_factory=list)
     office: str | None = None  # the office's name, when the database holds several offices
+    meetings: list[MeetingStanding] = field(default_factory=list)  # meetings held in the period
 
     def summaries(self) -> list[IndicatorSummary]:
         """Each indicator once: total for additive units, range for rates (see `summarize`)."""
@@ -393,7 +467,7 @@ def changes(previous: dict[str, object] | None, current: dict[str, object]) -> l
     return out
 
 
-__all__ = ["KINDS", "ON_DEMAND_KINDS", "Change", "DeptStanding", "Digest", "Figure", "GroupStanding", "IndicatorSummary",
-           "LiaisonLine", "OverdueItem", "Period", "Quarter", "TaskLine", "UnitStanding", "changes", "home_groups",
-           "monthly_at", "on_demand_period", "period_for", "period_just_ended", "period_so_far", "summarize",
+__all__ = ["KINDS", "ON_DEMAND_KINDS", "AgreedItem", "Change", "DeptStanding", "Digest", "Figure", "GroupStanding", "IndicatorSummary",
+           "LiaisonLine", "MeetingStanding", "OverdueItem", "Period", "Quarter", "TaskLine", "UnitStanding", "changes", "home_groups",
+           "agreed_item", "meeting_standing", "meetings_in_digest", "monthly_at", "on_demand_period", "period_for", "period_just_ended", "period_so_far", "summarize",
            "weekly_at"]

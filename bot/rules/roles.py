@@ -65,6 +65,9 @@ COMMANDS: tuple[CommandSpec, ...] = (
     _spec("overdue", *_DIRECTORS),
     _spec("status", *_DIRECTORS),
     _spec("export", *_DIRECTORS),
+    _spec("meeting", *_DIRECTORS),  # `/meeting N` reads; `/meeting TITLE` (the minutes) is the office's: handler
+    _spec("meetings", *_DIRECTORS),
+    _spec("brief", *_DIRECTORS),  # the office's work report (工作报告) as a .docx
 )
 
 _BY_NAME = {c.name: c for c in COMMANDS}

@@ -7,6 +7,7 @@ same moment queues nothing new."""
 
 from __future__ import annotations
 
+from calendar import monthrange
 import re
 from collections.abc import Sequence
 from dataclasses import dataclass
@@ -59,12 +60,14 @@ def next_status(current: str, action: Action) -> str:
     return TargetStatus.ACKNOWLEDGED if current == TargetStatus.PENDING else current
 
 
-def is_overdue(status: str, due: datetime, closed: bool, now: datetime) -> bool:
-    return not closed and status != TargetStatus.DONE and now > due
+def is_overdue(status: str, due: datetime, closed: bool, now: datetime, *, standing: bool = False) -> bool:
+    """A part not done of an open task past its due time; a standing item's (长期坚持) never is:
+    its due time is only the month's checkpoint for progress (`standing_checkpoint`)."""
+    return not standing and not closed and status != TargetStatus.DONE and now > due
 
 
-def shown_status(status: str, due: datetime, closed: bool, now: datetime) -> str:
-    return OVERDUE if is_overdue(status, due, closed, now) else status
+def shown_status(status: str, due: datetime, closed: bool, now: datetime, *, standing: bool = False) -> str:
+    return OVERDUE if is_overdue(status, due, closed, now, standing=standing) else status
 
 
 # ---------------------------------------------------------------- parsing
@@ -277,15 +280,17 @@ def round_of_ref(ref: int) -> date | None:
         return None
 
 
-def reminder_on(day: date, due: datetime, created: datetime, tz: ZoneInfo, cal: Calendar) -> tuple[str, int] | None:
+def reminder_on(day: date, due: datetime, created: datetime, tz: ZoneInfo, cal: Calendar, *,
+                standing: bool = False) -> tuple[str, int] | None:
     """What a department that is not done hears about its part in `day`'s round:
     ("due", days left) on a reminder day before or on the due day, ("overdue", days) on each
-    working day after it, or nothing."""
+    working day after it, or nothing. A standing item hears "due" before each monthly checkpoint
+    (its due time), never "overdue"."""
     moment = round_at(day, tz)
     for slot in due_slots(due, created, tz, cal):
         if slot_is_due(slot.at, moment, tz):
             return "due", slot.days_left
-    if overdue_nudge_day(due, moment, tz, cal) == day:
+    if not standing and overdue_nudge_day(due, moment, tz, cal) == day:
         return "overdue", days_overdue(due, moment, tz)
     return None
 
@@ -293,3 +298,23 @@ def reminder_on(day: date, due: datetime, created: datetime, tz: ZoneInfo, cal: 
 def escalates_by(due: datetime, day: date, tz: ZoneInfo, cal: Calendar) -> bool:
     """Whether a task due at `due` has reached its escalation by `day`'s round."""
     return escalation_at(due, tz, cal) <= round_at(day, tz)
+
+
+def standing_checkpoint(after: datetime, tz: ZoneInfo) -> datetime:
+    """A standing item's (长期坚持) next monthly checkpoint after `after`: the last day of the month
+    at DEFAULT_DUE_TIME, local time (the next month's when this month's has passed)."""
+    local = after.astimezone(tz)
+    year, month = local.year, local.month
+    for _ in range(2):
+        last = monthrange(year, month)[1]
+        moment = datetime(year, month, last, DEFAULT_DUE_TIME.hour, DEFAULT_DUE_TIME.minute, tzinfo=tz)
+        if moment > after:
+            return moment
+        year, month = (year + 1, 1) if month == 12 else (year, month + 1)
+    raise AssertionError("unreachable: next month's end is always later")
+
+
+def standing_needs_roll(due: datetime, at: datetime) -> bool:
+    """A standing item whose checkpoint has come moves on to the next one (`standing_checkpoint(at)`):
+    the tick's roll step, which runs at each checkpoint before the morning round."""
+    return due <= at

@@ -20,6 +20,9 @@ from storage.repos import people as people_repo
 
 # (digest, language) → (text pieces, chart PNG, chart caption)
 Renderer = Callable[[Digest, str], tuple[list[str], bytes | None, str]]
+# language → (document bytes, file name, caption): a paper sent after the digest (the quarterly
+# digest's work report, 工作报告)
+Attachment = Callable[[str], tuple[bytes, str, str]]
 
 
 async def offices(db: Database) -> list[int]:
@@ -42,16 +45,18 @@ async def current_deadline(db: Database, now: datetime, office_id: int = ROOT_OF
 
 
 async def send(db: Database, digest: Digest, render: Renderer, *, default_language: str, now: datetime,
-               office_id: int = ROOT_OFFICE_ID) -> int:
+               office_id: int = ROOT_OFFICE_ID, attachment: Attachment | None = None) -> int:
     """Queue the office's digest for every director of the office and record it, in one
-    transaction; a period already recorded for the office queues nothing. Returns how many
-    messages were queued."""
+    transaction; a period already recorded for the office queues nothing. With `attachment`, that
+    document follows the digest's messages and chart (rendered once per language). Returns how
+    many messages were queued."""
     period = digest.period
     async with db.transaction() as s:
         if await digest_repo.run(s, period.kind, period.label, office_id) is not None:
             return 0
         recipients = await people_repo.chats_with_role(s, "director", office_id=office_id)
         rendered: dict[str, tuple[list[str], bytes | None, str]] = {}
+        attached: dict[str, tuple[bytes, str, str]] = {}
         items: list[Outgoing] = []
         for chat, lang in recipients:
             language = lang or default_language
@@ -63,6 +68,11 @@ async def send(db: Database, digest: Digest, render: Renderer, *, default_langua
             if chart is not None:
                 items.append(Outgoing(chat_id=chat, dedup_key=f"{key}:chart", photo=chart, text=caption,
                                       filename=f"digest-{period.label}.png"))
+            if attachment is not None:
+                if language not in attached:
+                    attached[language] = attachment(language)
+                data, name, note = attached[language]
+                items.append(Outgoing(chat_id=chat, dedup_key=f"{key}:paper", document=data, text=note, filename=name))
         await digest_repo.add_run(s, period.kind, period.label, json.dumps(digest.snapshot(), ensure_ascii=False), now,
                                   office_id)
         return await enqueue_in(s, items, now)

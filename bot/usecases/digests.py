@@ -7,13 +7,13 @@ from __future__ import annotations
 
 import json
 from collections import defaultdict
-from datetime import datetime
+from datetime import date, datetime
 from zoneinfo import ZoneInfo
 
 from sqlmodel.ext.asyncio.session import AsyncSession
 
-from bot.rules.digest import (Digest, DeptStanding, GroupStanding, LiaisonLine, OverdueItem, Period,
-                              TaskLine, changes, period_for)
+from bot.rules.digest import (Digest, DeptStanding, GroupStanding, LiaisonLine, MeetingStanding, OverdueItem, Period,
+                              TaskLine, agreed_item, changes, meeting_standing, meetings_in_digest, period_for)
 from bot.rules.people import display_name
 from bot.rules.tasks import TargetStatus, days_overdue, is_overdue, shown_status
 from bot.usecases.cycles import expected_of, figures_of, units_of
@@ -69,7 +69,7 @@ async def _gather(s: AsyncSession, period: Period, at: datetime, tz: ZoneInfo, o
         due = target.due_at or task.due_at
         never_notified = target.notified_at is None and target.status != TargetStatus.DONE and not closed
         statuses[task.id][dept.name] = ("unnotified" if never_notified  # type: ignore[index]
-                                        else shown_status(target.status, due, closed, at))
+                                        else shown_status(target.status, due, closed, at, standing=task.standing))
         done_at[task.id].append(target.done_at if target.status == TargetStatus.DONE else None)  # type: ignore[index]
         if target.status == TargetStatus.DONE:
             counts[dept.id][1] += 1  # type: ignore[index]
@@ -77,7 +77,7 @@ async def _gather(s: AsyncSession, period: Period, at: datetime, tz: ZoneInfo, o
             counts[dept.id][0] += 1  # type: ignore[index]
         if never_notified:  # no liaison: listed apart, never blamed as overdue
             unnotified.append(OverdueItem(task.id, task.title, dept.name, target.is_lead, days_overdue(due, at, tz)))  # type: ignore[arg-type]
-        elif is_overdue(target.status, due, closed, at):
+        elif is_overdue(target.status, due, closed, at, standing=task.standing):
             counts[dept.id][2] += 1  # type: ignore[index]
             overdue.append(OverdueItem(task.id, task.title, dept.name, target.is_lead, days_overdue(due, at, tz)))  # type: ignore[arg-type]
     opened = sum(period.start <= t.created_at < period.end for t in tasks)
@@ -128,7 +128,29 @@ async def _gather(s: AsyncSession, period: Period, at: datetime, tz: ZoneInfo, o
                for t in tasks],
         liaisons=liaisons, expected=expected_of(cycle) if cycle else [],
         unnotified=sorted(unnotified, key=lambda o: (o.task_id, o.department)), units=units,
+        meetings=await _meetings(s, period, at, tz, office_id),
     )
+
+
+async def _meetings(s: AsyncSession, period: Period, at: datetime, tz: ZoneInfo, office_id: int) -> list[MeetingStanding]:
+    """The agreed items of the period's meetings, and of earlier meetings still overdue (one
+    statement): done/total and the overdue items as of `at`, standing items never overdue."""
+    rows = await digest_repo.meeting_parts(s, office_id, period.start.astimezone(tz).date(), at)
+    meetings: dict[int, tuple[str, date]] = {}
+    tasks: dict[int, dict[int, list]] = defaultdict(dict)  # type: ignore[type-arg]  # meeting → task → its rows
+    for r in rows:
+        meetings.setdefault(r.meeting_id, (r.meeting_title, r.held_on))
+        tasks[r.meeting_id].setdefault(r.task_id, []).append(r)
+    standings = []
+    for meeting_id, (title, held_on) in meetings.items():
+        items = []
+        for task_id, parts in tasks[meeting_id].items():
+            first = parts[0]
+            items.append(agreed_item(task_id, first.title, first.task_due, standing=bool(first.standing),
+                                     closed=first.closed_at is not None, at=at, tz=tz,
+                                     parts=[(p.department, p.is_lead, p.status, p.due) for p in parts]))
+        standings.append(meeting_standing(meeting_id, title, held_on, items))
+    return meetings_in_digest(standings, period, tz)
 
 
 async def build(db: Database, kind: str, *, at: datetime, tz: ZoneInfo, period: Period | None = None,

@@ -101,7 +101,8 @@ async def nudge_overdue(db: Database, actor: Caller, *, now: datetime, tz: ZoneI
     async with db.transaction() as s:
         open_tasks = {task.id: task for task in await task_repo.tasks(s, open_only=True, office_id=actor.office_id)}
         pairs = [(open_tasks[tg.task_id], tg, d) for tg, d in await task_repo.targets_with_departments(s, list(open_tasks))  # type: ignore[arg-type]
-                 if is_overdue(tg.status, tg.due_at or open_tasks[tg.task_id].due_at, False, now)]
+                 if is_overdue(tg.status, tg.due_at or open_tasks[tg.task_id].due_at, False, now,
+                               standing=open_tasks[tg.task_id].standing)]
         await _targets(s, tally, pairs, now=now, tz=tz, default_language=default_language)
         await audit_repo.add(s, at=now, actor_id=actor.telegram_id, action="nudge", target="overdue",
                              detail=f"{len(tally.reminded)} reminded", office_id=actor.office_id)

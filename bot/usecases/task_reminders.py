@@ -10,6 +10,10 @@ one message per person and kind a day.
   each office's tasks go to that office's directors (its admins when it has none; the configured
   admins are the root office's), and a child office's escalation names its office.
 
+A standing item (长期坚持) is reminded before each month's checkpoint (its due time) as any task
+before its due day, and is never overdue nor escalated; the tick moves its checkpoint on
+(bot/usecases/standing.py) before the round runs.
+
 What a round holds is derived from the rows and the round's day, and recorded in the same
 transaction as the messages are queued, with dedup keys per person and day: a second pass on the
 same day queues nothing new. A long message is split between lines (4,096 characters)."""
@@ -57,8 +61,8 @@ async def queue_reminders(
         chats = await task_repo.liaison_chats(s, None)
         items: list[Outgoing] = []
         items += _liaison_messages("remind", _due_items(parts, day, tz, calendar), chats, day, default_language, tz)
-        acks = [(r.department_id, Item(r.target_id, r.task_id, r.title, r.due, r.department, "ack")) for r in unacked
-                if chats.get(r.department_id)]
+        acks = [(r.department_id, Item(r.target_id, r.task_id, r.title, r.due, r.department, "ack",
+                                       standing=r.standing)) for r in unacked if chats.get(r.department_id)]
         items += _liaison_messages("ack", acks, chats, day, default_language, tz)
         by_office: dict[int, list[Any]] = defaultdict(list)
         for r in parts:
@@ -97,20 +101,23 @@ def _due_items(parts: Sequence, day: date, tz: ZoneInfo, calendar: Calendar) -> 
     for r in parts:
         if r.notified_at is None:
             continue  # never notified (no liaison): named to the directors, not reminded
-        said = rules.reminder_on(day, r.due, r.created_at, tz, calendar)
+        said = rules.reminder_on(day, r.due, r.created_at, tz, calendar, standing=r.standing)
         if said is not None:
-            items.append((r.department_id, Item(r.target_id, r.task_id, r.title, r.due, r.department, *said)))
+            items.append((r.department_id, Item(r.target_id, r.task_id, r.title, r.due, r.department, *said,
+                                                standing=r.standing)))
     return items
 
 
 def _escalations(parts: Sequence, day: date, tz: ZoneInfo, calendar: Calendar) -> tuple[list[Escalated], int]:  # type: ignore[type-arg]
-    """Tasks to report in `day`'s round, and how many reported earlier are still overdue."""
+    """Tasks to report in `day`'s round, and how many reported earlier are still overdue. A standing
+    item (长期坚持) is never overdue: its due time is only the month's checkpoint (the tick moves it
+    on when it passes)."""
     moment = rules.round_at(day, tz)
     overdue: dict[int, list[Overdue]] = defaultdict(list)
     unnotified: dict[int, list[str]] = defaultdict(list)
     task_of = {}
     for r in parts:
-        if r.due >= moment:
+        if r.due >= moment or r.standing:
             continue
         task_of[r.task_id] = r
         if r.notified_at is None:

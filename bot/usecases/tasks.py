@@ -56,10 +56,11 @@ def view_of(task: Task, target: TaskTarget, department: Department, now: datetim
     """A department's part as shown; `origin` is a forwarded task's (the parent task, its office)."""
     due = target.due_at or task.due_at
     closed = task.closed_at is not None
-    status = "closed" if closed and target.status != TargetStatus.DONE else shown_status(target.status, due, closed, now)
+    status = "closed" if closed and target.status != TargetStatus.DONE \
+        else shown_status(target.status, due, closed, now, standing=task.standing)
     return TargetView(target.id, task.id, task.title, task.details, task.attachment_name, due,  # type: ignore[arg-type]
                       department.name, target.is_lead, status, target.extension_until, target.extension_reason,
-                      origin)
+                      origin, standing=task.standing)
 
 
 async def resolve_targets(s: AsyncSession, names: tuple[str, ...], office_id: int = ROOT_OFFICE_ID) -> dict[int, bool]:
@@ -429,11 +430,12 @@ async def summaries(db: Database, which: str, *, now: datetime, office_id: int =
         mine = by_task.get(task.id, [])  # type: ignore[arg-type]
         closed = task.closed_at is not None
         done = sum(tg.status == TargetStatus.DONE for tg in mine)
-        late = sum(not never_notified(tg, closed) and is_overdue(tg.status, tg.due_at or task.due_at, closed, now)
+        late = sum(not never_notified(tg, closed)
+                   and is_overdue(tg.status, tg.due_at or task.due_at, closed, now, standing=task.standing)  # type: ignore[arg-type]
                    for tg in mine)
         unnotified = sum(never_notified(tg, closed) for tg in mine)
         summary = TaskSummary(task.id, task.title, task.due_at, len(mine), done, late, closed,  # type: ignore[arg-type]
-                              unnotified)
+                              unnotified, standing=task.standing)
         if which == "overdue" and not late:
             continue
         if which == "done" and not (mine and done == len(mine)):
@@ -468,7 +470,7 @@ async def detail(db: Database, task_id: int, *, now: datetime, office_id: int = 
          for p in entries],
         [CommentView(event.at, author, department, event.note or "") for event, author, department in said],
         {target_id: BelowView(b.done, b.total, b.overdue) for target_id, b in below.items()},
-        origin,
+        origin, standing=task.standing,
     )
 
 
@@ -484,7 +486,7 @@ async def overdue(db: Database, *, now: datetime, tz: ZoneInfo, office_id: int =
         row = OverdueItem(task.id, task.title, dept.name, target.is_lead, days_overdue(due, now, tz))  # type: ignore[arg-type]
         if never_notified(target, False):
             unnotified.append(row)
-        elif is_overdue(target.status, due, False, now):
+        elif is_overdue(target.status, due, False, now, standing=task.standing):
             late.append(row)
     return OverdueList(sorted(late, key=lambda o: (-o.days, o.task_id, o.department)), unnotified, office_id)
 

@@ -9,11 +9,11 @@ from collections import defaultdict
 from zoneinfo import ZoneInfo
 
 from bot.rules.chunks import split_text
-from bot.rules.digest import Change, DeptStanding, Digest, IndicatorSummary, OverdueItem
+from bot.rules.digest import Change, DeptStanding, Digest, IndicatorSummary, MeetingStanding, OverdueItem
 from bot.rules.indicators import convert, figure_text
 from bot.texts import Raw, cycle_name, fmt_date, fmt_time, overdue_days, period_name, t
 from bot.views.reports import number, summary_line, unit_lines
-from bot.views.tasks import role_name
+from bot.views.tasks import day_name, role_name
 
 SEP = "、"
 
@@ -22,6 +22,7 @@ HEADLINE_LINES = 15  # the first message fits a phone screen
 NAMES_SHOWN = 6  # names in the first message before `等N个`
 TOP_OVERDUE = 3  # overdue items in the first message
 LISTED_OVERDUE = 30  # in the messages after it; the workbook and /overdue have every one
+MEETING_OVERDUE_SHOWN = 5  # overdue items named on a meeting's line; the workbook has every item
 
 
 def names_text(names: list[str], lang: str, limit: int | None = None) -> str:
@@ -49,14 +50,31 @@ def _reporting(d: Digest, lang: str, tz: ZoneInfo, limit: int | None = None) -> 
     return lines
 
 
-def _tasks_headline(d: Digest, lang: str) -> list[str]:
+def _tasks_headline(d: Digest, lang: str, top: int = TOP_OVERDUE) -> list[str]:
     lines = [t(lang, "digest.tasks", opened=d.tasks_opened, finished=d.tasks_finished, overdue=len(d.overdue))]
     if d.overdue:
         lines.append(t(lang, "digest.top_overdue"))
-        lines += [overdue_line(o, lang) for o in d.overdue[:TOP_OVERDUE]]
-        if len(d.overdue) > TOP_OVERDUE:
-            lines.append(t(lang, "digest.more_overdue", count=len(d.overdue) - TOP_OVERDUE))
+        lines += [overdue_line(o, lang) for o in d.overdue[:top]]
+        if len(d.overdue) > top:
+            lines.append(t(lang, "digest.more_overdue", count=len(d.overdue) - top))
     return lines
+
+
+def _meetings_headline(d: Digest, lang: str) -> list[str]:
+    """One line for the agreed items of the digest's meetings, when there are any."""
+    if not d.meetings:
+        return []
+    return [t(lang, "digest.meetings.headline", done=sum(m.done for m in d.meetings),
+              total=sum(m.total for m in d.meetings), overdue=sum(len(m.overdue) for m in d.meetings))]
+
+
+def _top_overdue(d: Digest, lang: str, tz: ZoneInfo) -> int:
+    """How many of the most overdue the headline names: TOP_OVERDUE, fewer when the agreed items'
+    line would otherwise push it past HEADLINE_LINES (the rest follow in the details)."""
+    top = TOP_OVERDUE
+    while top > 0 and d.meetings and len(_headline(d, lang, tz, top)) > HEADLINE_LINES:
+        top -= 1
+    return top
 
 
 def _title(d: Digest, lang: str) -> str:
@@ -66,12 +84,18 @@ def _title(d: Digest, lang: str) -> str:
 
 def headline(d: Digest, lang: str, tz: ZoneInfo) -> list[str]:
     """The first message, at most HEADLINE_LINES lines: the period, submitted/total and who is
-    missing, the task counts and the most overdue; the rest follows (`details`)."""
+    missing, the task counts and the most overdue, the agreed items' done/total when the period
+    had meetings; the rest follows (`details`)."""
+    return _headline(d, lang, tz, _top_overdue(d, lang, tz))
+
+
+def _headline(d: Digest, lang: str, tz: ZoneInfo, top: int) -> list[str]:
     moment = d.period.until or d.generated_at
     when = t(lang, "digest.so_far", at=fmt_time(moment, tz)) if d.period.until else \
         t(lang, "digest.generated", at=fmt_time(moment, tz))
     lines = [_title(d, lang), when, ""]
-    lines += _reporting(d, lang, tz, NAMES_SHOWN) + [""] + _tasks_headline(d, lang)
+    lines += _reporting(d, lang, tz, NAMES_SHOWN) + [""] + _tasks_headline(d, lang, top)
+    lines += _meetings_headline(d, lang)
     unnotified = list(dict.fromkeys(o.department for o in d.unnotified))
     if unnotified:  # kept apart from the overdue: they were never told
         lines.append(t(lang, "escalate.unnotified", names=names_text(unnotified, lang, NAMES_SHOWN)))
@@ -95,7 +119,7 @@ def details(d: Digest, lang: str, tz: ZoneInfo, *, mark: str | None = None) -> l
             for key, names in (("missing", d.missing), ("late", d.late)) if len(names) > NAMES_SHOWN]
     if full:  # the names the headline shortened with 等N个
         lines += [""] + full
-    if len(d.overdue) > TOP_OVERDUE:
+    if len(d.overdue) > _top_overdue(d, lang, tz):
         lines += ["", t(lang, "digest.overdue_all", count=len(d.overdue))]
         lines += [overdue_line(o, lang) for o in d.overdue[:LISTED_OVERDUE]] + _unlisted(d.overdue, lang)
     if d.unnotified:
@@ -103,6 +127,8 @@ def details(d: Digest, lang: str, tz: ZoneInfo, *, mark: str | None = None) -> l
         lines += [t(lang, "overdue.unnotified_row", id=o.task_id, title=o.title, department=o.department,
                     role=role_name(lang, o.is_lead)) for o in d.unnotified[:LISTED_OVERDUE]]
         lines += _unlisted(d.unnotified, lang)
+    if d.meetings:
+        lines += [""] + meeting_lines(d.meetings, lang)
     if d.units:  # the offices below: each one's report upward and its own submitted/total
         lines += [""] + unit_lines(d.units, lang)
     groups = _groups(d, lang)
@@ -114,6 +140,23 @@ def details(d: Digest, lang: str, tz: ZoneInfo, *, mark: str | None = None) -> l
         lines += ["", t(lang, "digest.changes")] + [_change(c, lang, summaries) for c in d.changes]
     if d.narrative:
         lines += ["", t(lang, "digest.narrative", mark=mark or "", text=Raw(html.escape(d.narrative, quote=False)))]
+    return lines
+
+
+def meeting_lines(meetings: list[MeetingStanding], lang: str) -> list[str]:
+    """Per meeting: `• 《区创建工作推进会》（11月20日）已办结 2/5，逾期：#13 编制方案（3天）`; at most
+    MEETING_OVERDUE_SHOWN overdue items named, the rest counted."""
+    lines = [t(lang, "digest.meetings.title")]
+    for m in meetings:
+        late = ""
+        if m.overdue:
+            named = [t(lang, "digest.meetings.item" if days else "digest.meetings.item_today", id=task_id,
+                       title=title, days=days) for task_id, title, days in m.overdue[:MEETING_OVERDUE_SHOWN]]
+            more = len(m.overdue) - MEETING_OVERDUE_SHOWN
+            items = t(lang, "digest.meetings.sep").join(named) + (t(lang, "digest.meetings.more", count=more) if more > 0 else "")
+            late = t(lang, "digest.meetings.overdue", items=Raw(items))
+        lines.append(t(lang, "digest.meetings.row", title=m.title, day=day_name(m.held_on, lang),
+                       done=m.done, total=m.total, overdue=Raw(late)))
     return lines
 
 

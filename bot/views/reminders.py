@@ -13,7 +13,7 @@ from zoneinfo import ZoneInfo
 from bot.rules.callbacks import Callback
 from bot.rules.tasks import round_ref
 from bot.texts import fmt_day, fmt_due, t
-from bot.views.tasks import Overdue, button, role_name, status_name
+from bot.views.tasks import Overdue, button, due_text, role_name, status_name
 
 
 @dataclass(frozen=True)
@@ -27,6 +27,7 @@ class Item:
     department: str
     kind: str = "due"  # "due" (days left, 0 = today), "overdue" (days late), "ack"
     days: int = 0
+    standing: bool = False  # 长期坚持: `due` is this month's checkpoint for progress, never overdue
 
 
 @dataclass(frozen=True)
@@ -45,6 +46,8 @@ def _departments(items: Sequence[Item]) -> str:
 
 
 def _line(item: Item, lang: str, tz: ZoneInfo) -> str:
+    if item.standing:
+        return _standing_line(item, lang, tz)
     due = fmt_due(item.due, tz, lang)
     if item.kind == "overdue":
         return t(lang, "round.row.overdue", id=item.task_id, title=item.title, due=due, days=item.days)
@@ -53,6 +56,16 @@ def _line(item: Item, lang: str, tz: ZoneInfo) -> str:
     if item.kind == "due":
         return t(lang, "round.row.soon", id=item.task_id, title=item.title, due=due, days=item.days)
     return t(lang, "round.row.ack", id=item.task_id, title=item.title, due=due)
+
+
+def _standing_line(item: Item, lang: str, tz: ZoneInfo) -> str:
+    """A standing item (长期坚持): this month's progress is asked for by its checkpoint."""
+    due = due_text(item.due, tz, lang, standing=True)
+    if item.kind == "ack":
+        return t(lang, "standing.round.ack", id=item.task_id, title=item.title, due=due)
+    if item.days == 0:
+        return t(lang, "standing.round.today", id=item.task_id, title=item.title, due=due)
+    return t(lang, "standing.round.soon", id=item.task_id, title=item.title, due=due, days=item.days)
 
 
 def reminder(items: Sequence[Item], lang: str, tz: ZoneInfo) -> str:

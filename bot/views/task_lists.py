@@ -7,7 +7,7 @@ from zoneinfo import ZoneInfo
 
 from bot.rules.callbacks import Callback
 from bot.texts import fmt_due, fmt_time, t
-from bot.views.tasks import (Keyboard, OverdueList, TargetView, TaskDetail, TaskSummary, button, file_label,
+from bot.views.tasks import (Keyboard, OverdueList, TargetView, TaskDetail, TaskSummary, button, due_text, file_label,
                              origin_line, role_name, status_name)
 
 PROGRESS_PREVIEW = 80
@@ -24,7 +24,7 @@ def summary_list(rows: Sequence[TaskSummary], which: str, lang: str, tz: ZoneInf
             mark += t(lang, "tasks.unnotified_mark", count=r.unnotified)
         if r.closed:
             mark += t(lang, "tasks.closed_mark")
-        lines.append(t(lang, "tasks.row", id=r.task_id, title=r.title, due=fmt_due(r.due, tz, lang), done=r.done,
+        lines.append(t(lang, "tasks.row", id=r.task_id, title=r.title, due=due_text(r.due, tz, lang, r.standing), done=r.done,
                        total=r.total, overdue=mark))
     return "\n".join(lines)
 
@@ -45,7 +45,8 @@ def nudge_button(lang: str, cb: Callback) -> dict[str, str]:
 
 def detail_view(detail: TaskDetail, lang: str, tz: ZoneInfo, *, nudge: bool = False) -> tuple[str, Keyboard | None]:
     closed = f" · {t(lang, 'status.closed')}" if detail.closed else ""
-    lines = [t(lang, "task.detail_header", id=detail.task_id, title=detail.title, due=fmt_due(detail.due, tz, lang),
+    lines = [t(lang, "task.detail_header", id=detail.task_id, title=detail.title,
+               due=due_text(detail.due, tz, lang, detail.standing),
                created=fmt_time(detail.created, tz), closed=closed)]
     if detail.origin is not None:
         lines.append(origin_line(detail.origin, lang))
@@ -98,7 +99,7 @@ def department_list(department: str, views: Sequence[TargetView], lang: str, tz:
     if not views:
         return t(lang, "mytasks.empty", department=department)
     lines = [t(lang, "mytasks.header", department=department)]
-    lines += [t(lang, "mytasks.row", id=v.task_id, title=v.title, due=fmt_due(v.due, tz, lang),
+    lines += [t(lang, "mytasks.row", id=v.task_id, title=v.title, due=due_text(v.due, tz, lang, v.standing),
                 status=status_name(lang, v.status)) for v in views]
     return "\n".join(lines)
 

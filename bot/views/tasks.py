@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from dataclasses import dataclass, field
-from datetime import datetime
+from datetime import date, datetime
 from typing import Any
 from zoneinfo import ZoneInfo
 
@@ -31,6 +31,31 @@ class TargetView:
     extension_until: datetime | None = None
     extension_reason: str | None = None
     origin: tuple[int, str] | None = None  # a forwarded (转办) task's: (the parent task's id, the parent office)
+    standing: bool = False  # 长期坚持: `due` is the month's checkpoint for progress, never overdue
+
+
+def due_text(due: datetime, tz: ZoneInfo, lang: str, standing: bool = False, *, lasting: bool = False) -> str:
+    """A due time as every task message shows it; a standing item's (长期坚持) as what it is, with
+    this month's checkpoint: `长期坚持（每月报送进展，本月节点11月30日）`. `lasting`: for a message that
+    stays in the chat for months (the notice), without the checkpoint, which moves every month."""
+    if not standing:
+        return fmt_due(due, tz, lang)
+    if lasting:
+        return t(lang, "standing.due_lasting")
+    return t(lang, "standing.due", day=month_day(due, tz, lang))
+
+
+def month_day(moment: datetime, tz: ZoneInfo, lang: str) -> str:
+    """`11月30日` / `Nov 30`, in the office's zone."""
+    return day_name(moment.astimezone(tz).date(), lang)
+
+
+def day_name(day: date, lang: str) -> str:
+    """`11月30日` / `Nov 30`."""
+    return f"{_MONTHS[day.month - 1]} {day.day}" if lang == "en" else f"{day.month}月{day.day}日"
+
+
+_MONTHS = ("Jan", "Feb", "Mar", "Apr", "May", "Jun", "Jul", "Aug", "Sep", "Oct", "Nov", "Dec")
 
 
 def button(text: str, cb: Callback) -> dict[str, str]:
@@ -59,7 +84,7 @@ def file_caption(task_id: int, name: str | None, lang: str) -> str:
 
 def notice(view: TargetView, lang: str, tz: ZoneInfo) -> tuple[str, Keyboard | None]:
     """The task notice a liaison gets, with the current state and (while open) its buttons."""
-    lines = [t(lang, "task.notice", id=view.task_id, title=view.title, due=fmt_due(view.due, tz, lang),
+    lines = [t(lang, "task.notice", id=view.task_id, title=view.title, due=due_text(view.due, tz, lang, view.standing, lasting=True),
                role=role_name(lang, view.is_lead))]
     if view.origin is not None:
         lines.append(origin_line(view.origin, lang))
@@ -97,7 +122,7 @@ def cascade_notice(view: TargetView, office: str, lang: str, tz: ZoneInfo) -> tu
     """What a child office's admins hear of a parent office's task to their office (`view` is their
     office's part, `office` the parent office's short name or ''), with the 转办 button."""
     lines = [t(lang, "forward.cascade", office=office_label(office, lang), id=view.task_id, title=view.title, unit=view.department,
-               due=fmt_due(view.due, tz, lang))]
+               due=due_text(view.due, tz, lang, view.standing, lasting=True))]
     if view.details:
         lines.append(t(lang, "task.details", details=view.details))
     lines.append(t(lang, "forward.cascade_hint"))
@@ -127,6 +152,7 @@ class TaskSummary:
     overdue: int
     closed: bool
     unnotified: int = 0  # departments never notified (no liaison)
+    standing: bool = False  # 长期坚持: `due` is the month's checkpoint
 
 
 @dataclass(frozen=True)
@@ -173,6 +199,7 @@ class TaskDetail:
     comments: list[CommentView] = field(default_factory=list)
     below: dict[int, BelowView] = field(default_factory=dict)  # target id → its child office's handling
     origin: tuple[int, str] | None = None  # a forwarded task's: (the parent task's id, the parent office)
+    standing: bool = False  # 长期坚持: `due` is the month's checkpoint
 
 
 @dataclass(frozen=True)

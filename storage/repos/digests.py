@@ -3,13 +3,14 @@ departments) and the record of digests sent, per office."""
 
 from __future__ import annotations
 
-from datetime import datetime
+from datetime import date, datetime
 
-from sqlalchemy import func
+from sqlalchemy import Row, exists, false, func, or_
+from sqlalchemy.orm import aliased
 from sqlmodel import col, select
 from sqlmodel.ext.asyncio.session import AsyncSession
 
-from storage.models import ROOT_OFFICE_ID, Department, DigestRun, Task, TaskProgress, TaskTarget
+from storage.models import ROOT_OFFICE_ID, Department, DigestRun, Meeting, Task, TaskProgress, TaskTarget
 
 
 async def latest_progress(s: AsyncSession, office_id: int = ROOT_OFFICE_ID) -> dict[int, TaskProgress]:
@@ -41,6 +42,32 @@ async def targets_touching(s: AsyncSession, since: datetime,
         .join(Task, col(Task.id) == TaskTarget.task_id).where(_touching(since, office_id))
         .order_by(col(TaskTarget.task_id), col(TaskTarget.is_lead).desc(), col(TaskTarget.id)))
     return list(rows)  # type: ignore[arg-type]
+
+
+async def meeting_parts(s: AsyncSession, office_id: int, since: date, at: datetime) -> list[Row]:
+    """The agreed items of the office's meetings (not cancelled) held on or after `since`, or earlier
+    with an item overdue at `at` (an open task, not standing, with a part not done past its due
+    time): every department's part, in one statement — (meeting_id, meeting_title, held_on,
+    task_id, title, task_due, standing, closed_at, department, is_lead, status, due), by meeting
+    date, task, leads first. Meetings without items are not read."""
+    late_task, late_part = aliased(Task), aliased(TaskTarget)
+    overdue = exists().where(
+        late_task.meeting_id == Meeting.id, col(late_task.closed_at).is_(None), late_task.standing == false(),
+        late_part.task_id == late_task.id, late_part.status != "done",
+        func.coalesce(late_part.due_at, late_task.due_at) < at)
+    wanted = select(Meeting.id).where(Meeting.office_id == office_id, Meeting.state != "cancelled",
+                                      or_(col(Meeting.held_on) >= since, overdue))
+    rows = await s.exec(
+        select(col(Meeting.id).label("meeting_id"), col(Meeting.title).label("meeting_title"), Meeting.held_on,
+               col(Task.id).label("task_id"), Task.title, col(Task.due_at).label("task_due"), Task.standing,
+               Task.closed_at, col(Department.name).label("department"), TaskTarget.is_lead, TaskTarget.status,
+               func.coalesce(TaskTarget.due_at, Task.due_at).label("due"))
+        .join(Task, col(Task.meeting_id) == Meeting.id)
+        .join(TaskTarget, col(TaskTarget.task_id) == Task.id)
+        .join(Department, col(Department.id) == TaskTarget.department_id)
+        .where(col(Meeting.id).in_(wanted), Task.office_id == office_id)
+        .order_by(col(Meeting.held_on), col(Meeting.id), col(Task.id), col(TaskTarget.is_lead).desc(), col(TaskTarget.id)))
+    return list(rows)
 
 
 async def run(s: AsyncSession, kind: str, label: str, office_id: int = ROOT_OFFICE_ID) -> DigestRun | None:

@@ -19,12 +19,12 @@ _DUE = func.coalesce(TaskTarget.due_at, Task.due_at)
 async def open_parts_due_before(s: AsyncSession, horizon: datetime) -> list[Row]:
     """Departments' parts not done, of open tasks, due before `horizon`: (target_id, task_id,
     department_id, department, is_lead, status, due, notified_at, title, task_due, created_at,
-    escalated_at, office_id), by task, leads first."""
+    escalated_at, office_id, standing), by task, leads first."""
     rows = await s.exec(
         select(col(TaskTarget.id).label("target_id"), col(Task.id).label("task_id"), TaskTarget.department_id,
                col(Department.name).label("department"), TaskTarget.is_lead, TaskTarget.status,
                _DUE.label("due"), TaskTarget.notified_at, Task.title, col(Task.due_at).label("task_due"),
-               Task.created_at, Task.escalated_at, Task.office_id)
+               Task.created_at, Task.escalated_at, Task.office_id, Task.standing)
         .join(Task, col(Task.id) == TaskTarget.task_id)
         .join(Department, col(Department.id) == TaskTarget.department_id)
         .where(col(Task.closed_at).is_(None), TaskTarget.status != "done", _DUE < horizon)
@@ -35,10 +35,10 @@ async def open_parts_due_before(s: AsyncSession, horizon: datetime) -> list[Row]
 
 async def unacknowledged(s: AsyncSession, notified_by: datetime) -> list[Row]:
     """Parts still pending whose notice went out at or before `notified_by` and that were not
-    nudged yet: (target_id, task_id, department_id, department, title, due)."""
+    nudged yet: (target_id, task_id, department_id, department, title, due, standing)."""
     rows = await s.exec(
         select(col(TaskTarget.id).label("target_id"), col(Task.id).label("task_id"), TaskTarget.department_id,
-               col(Department.name).label("department"), Task.title, _DUE.label("due"))
+               col(Department.name).label("department"), Task.title, _DUE.label("due"), Task.standing)
         .join(Task, col(Task.id) == TaskTarget.task_id)
         .join(Department, col(Department.id) == TaskTarget.department_id)
         .where(col(Task.closed_at).is_(None), TaskTarget.status == "pending",

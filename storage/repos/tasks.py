@@ -330,7 +330,7 @@ _LA, _PE, _OB, _PR = (LiaisonAppointment.__table__, Person.__table__, OutboxMess
 _TARGET = ("id", "task_id", "department_id", "is_lead", "status", "due_at", "notified_at", "acknowledged_at",
            "done_at", "extension_until", "extension_reason")
 _TASK = ("id", "office_id", "parent_target_id", "title", "details", "due_at", "created_by", "created_at", "closed_at",
-         "attachment_file_id", "attachment_name", "attachment_kind")
+         "attachment_file_id", "attachment_name", "attachment_kind", "meeting_id", "standing")
 _OF = Office.__table__  # type: ignore[attr-defined]
 _PROGRESS = ("sender_id", "at", "text", "kind", "file_id", "file_name", "file_size", "mime_type", "chat_id",
              "message_id")
@@ -561,3 +561,19 @@ async def rewrite_copies(s: AsyncSession, rewrites: Sequence[Rewrite], now: date
             where=and_(col(OutboxMessage.payload) == expected, still)).returning(OutboxMessage.dedup_key)
         written |= {key for (key,) in await s.exec(statement)}  # type: ignore[call-overload]
     return written
+
+
+async def roll_standing(s: AsyncSession, at: datetime, to: datetime) -> int:
+    """Open standing tasks (长期坚持) whose checkpoint has come (`due_at <= at`) move to `to`, the
+    next one; their departments' own due times that have passed too (a granted extension of a
+    month's progress) are dropped, so each part follows the task's checkpoint again. Two
+    statements, whatever the number of tasks; run again at the same `at`, nothing matches.
+    Returns how many tasks moved."""
+    standing_open = select(Task.id).where(col(Task.standing).is_(True), col(Task.closed_at).is_(None))
+    await s.exec(update(TaskTarget)  # type: ignore[call-overload]
+                 .where(col(TaskTarget.task_id).in_(standing_open), col(TaskTarget.due_at) <= at)
+                 .values(due_at=None).execution_options(synchronize_session=False))
+    result = await s.exec(update(Task)  # type: ignore[call-overload]
+                          .where(col(Task.standing).is_(True), col(Task.closed_at).is_(None), col(Task.due_at) <= at)
+                          .values(due_at=to).execution_options(synchronize_session=False))
+    return int(result.rowcount or 0)

@@ -9,7 +9,7 @@ from bot.rules.roles import COMMANDS, Role, commands_for, is_allowed, menu_tier
 
 EVERYONE = {"start", "help", "whoami", "lang"}
 LIAISON = {"progress", "done", "mytasks", "report"}
-DIRECTOR = {"digest", "overdue", "status", "export", "tasks", "task", "cycle", "comment", "office"}
+DIRECTOR = {"digest", "overdue", "status", "export", "tasks", "task", "cycle", "comment", "office", "meeting", "meetings", "brief"}
 OFFICE = DIRECTOR | {"invite", "liaisons", "grant", "revoke", "audit", "broadcast", "assign", "extend", "close", "inbox", "forward"}
 
 
