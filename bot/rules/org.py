@@ -11,6 +11,8 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from bot.rules.names import normalize_name
+from bot.rules.org_extras import KEYS as EXTRA_KEYS
+from bot.rules.org_extras import Extras, parse_extras
 
 
 class OrgFileError(ValueError):
@@ -56,6 +58,7 @@ class OrgSpec:
     parent: str | None = None  # the parent office's code
     short_name: str | None = None  # how the parent office names this one
     offices: tuple[ChildSpec, ...] = ()  # child offices declared here
+    extras: Extras = field(default_factory=Extras)  # calendar, targets, monthly, assessment
 
     @property
     def unit_name(self) -> str | None:
@@ -257,7 +260,7 @@ def parse_org(raw: Any) -> OrgSpec:
     if not isinstance(raw, Mapping):
         raise OrgFileError(["the file must be a YAML mapping with departments and working_groups"])
     unknown_keys = sorted({str(k) for k in raw} - {"office", "departments", "working_groups", "reporting", "code",
-                                                  "parent", "short_name", "offices"})
+                                                  "parent", "short_name", "offices", *EXTRA_KEYS})
     if unknown_keys:
         problems.append(f"unknown top-level keys: {', '.join(map(str, unknown_keys))}")
     office = normalize_name(str(raw["office"]))[:200] if raw.get("office") else None
@@ -279,6 +282,11 @@ def parse_org(raw: Any) -> OrgSpec:
     parent = _code(raw.get("parent"), "parent", problems)
     short_name = _short(raw.get("short_name"), "short_name", problems)
     children = _children(raw.get("offices"), problems)
+    extras = parse_extras(raw, problems)
+    units = set(departments) | {c.name for c in children}  # a district's target at the city: its unit
+    unknown_targets = sorted({name for t in extras.targets for name, _ in t.departments} - units)
+    if unknown_targets:
+        problems.append(f"targets: {', '.join(unknown_targets)} not listed under departments or offices")
     if parent is not None and code is None and "code" not in raw:
         problems.append("an office with a parent needs its own code")
     if code is not None and (code == parent or any(c.code == code for c in children)):
@@ -289,7 +297,7 @@ def parse_org(raw: Any) -> OrgSpec:
     if problems:
         raise OrgFileError(problems)
     return OrgSpec(office, departments, tuple(groups), reporting, aliases, code=code, parent=parent,
-                   short_name=short_name, offices=children)
+                   short_name=short_name, offices=children, extras=extras)
 
 
 def unknown_departments(spec: OrgSpec, existing: Iterable[str]) -> list[str]:

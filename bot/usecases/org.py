@@ -204,7 +204,7 @@ async def import_org(db: Database, spec: OrgSpec, *, now: datetime, actor_id: in
                 report.aliases_changed.append(f"{name}: {', '.join(aliases) or 'none'}")
         await org_repo.set_aliases(s, new_aliases, office_id)
         meta = await org_repo.meta(s, office_id)
-        wanted_meta = {"reporting": json.dumps(asdict(spec.reporting), sort_keys=True)}
+        wanted_meta = {"reporting": json.dumps(asdict(spec.reporting), sort_keys=True), **spec.extras.meta()}
         if spec.office:
             wanted_meta["office"] = spec.office
         for key, value in wanted_meta.items():
