@@ -341,6 +341,54 @@ def cmd_brief(settings: Settings, args: argparse.Namespace) -> int:
     return 0
 
 
+def cmd_assessment(settings: Settings, args: argparse.Namespace) -> int:
+    """The office's annual assessment (年度考核) offline: text to stdout, or --out FILE (.xlsx
+    workbook, .png chart, anything else text). Without --year: as /assessment (last year until this
+    year's send_on, then this year so far). `--at` reproduces an assessment as of that moment."""
+    at = _parse_at(args.at, settings)
+    from bot.usecases import assessment
+
+    db = _database(settings)
+
+    async def work():  # type: ignore[no-untyped-def]
+        await migrate.upgrade_to_head(db)
+        office_id = await _office_id(db, args.office)
+        return await assessment.build(db, args.year, now=at, tz=settings.tz, office_id=office_id)
+
+    built = asyncio.run(_with_db(db, work))
+    lang = settings.bot_language
+    out = Path(args.out) if args.out else None
+    try:
+        if out is not None and out.suffix.lower() == ".xlsx":
+            from bot.render.assessment_workbook import assessment_xlsx
+
+            out.write_bytes(assessment_xlsx(built, lang, settings.tz))
+        elif out is not None and out.suffix.lower() == ".png":
+            from bot.render.assessment_chart import assessment_png
+
+            out.write_bytes(assessment_png(built, lang))
+        else:
+            from bot.views.assessment import render
+            from bot.views.digest import plain
+
+            text = plain(render(built, lang, settings.tz))
+            if out is None:
+                print(text)
+            else:
+                out.write_text(text + "\n", encoding="utf-8")
+    except OSError as exc:
+        raise OperatorError(f"cannot write {args.out}: {exc.strerror or exc}") from None
+    if out is not None:
+        print(f"assessment {built.year} written to {out}")
+    return 0
+
+
+def _year(raw: str) -> int:
+    if not (raw.isdigit() and 2000 <= int(raw) <= 2100):
+        raise argparse.ArgumentTypeError(f"{raw!r} is not a year like 2026")
+    return int(raw)
+
+
 def parser() -> argparse.ArgumentParser:
     p = argparse.ArgumentParser(prog="liaison-desk", description="联络员协同助手 — the liaison office bot")
     p.set_defaults(func=cmd_run)
@@ -373,6 +421,13 @@ def parser() -> argparse.ArgumentParser:
                          help="the period just ended (as /brief 上季度); default: the period --at falls in, up to --at")
     brief_p.add_argument("--out", metavar="FILE.docx", required=True, help="the Word document to write")
     brief_p.set_defaults(func=cmd_brief)
+    assess_p = sub.add_parser("assessment", help="the annual assessment (年度考核): scores and ranks")
+    assess_p.add_argument("--year", type=_year, metavar="YYYY",
+                          help="the year (default: last year up to this year's assessment.send_on, then this year)")
+    assess_p.add_argument("--office", metavar="CODE", help="the office's assessment (default: the root office)")
+    assess_p.add_argument("--at", metavar="ISO-8601", help="as of this moment (default: now)")
+    assess_p.add_argument("--out", metavar="FILE", help="write FILE: .xlsx workbook, .png chart, anything else text")
+    assess_p.set_defaults(func=cmd_assessment)
     return p
 
 

@@ -25,6 +25,8 @@ class Services:
     settings: Settings
     db: Database
     clock: Callable[[], datetime] = system_clock
+    # The holiday library only. Every rule of an office uses bot.usecases.calendar.office_calendar
+    # (this, with the office's org-file days, read from the database so every process agrees).
     calendar: WorkCalendar = field(default_factory=china_calendar)
     # Telegram's limits for the outbox sender (tests may relax the per-chat interval).
     pacing: Callable[[], Pacer] = Pacer

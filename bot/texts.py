@@ -12,8 +12,12 @@ from datetime import date, datetime, timedelta
 from typing import Any
 from zoneinfo import ZoneInfo
 
+from bot.catalog import assessment as _assessment
+from bot.catalog import calendar as _calendar
 from bot.catalog import meetings as _meetings
+from bot.catalog import monthly as _monthly
 from bot.catalog import papers as _papers
+from bot.catalog import targets as _targets
 
 LANGUAGES = ("zh", "en")
 
@@ -579,7 +583,7 @@ def _merge(*parts: dict[str, tuple[str, str]]) -> None:
         CATALOG.update(part)
 
 
-_merge(_meetings.TEXTS, _papers.TEXTS)
+_merge(_meetings.TEXTS, _papers.TEXTS, _targets.TEXTS, _monthly.TEXTS, _assessment.TEXTS, _calendar.TEXTS)
 
 _FIELDS = string.Formatter()
 

@@ -56,7 +56,7 @@ from bot.usecases.tasks import Attachment, ForwardSource
 from bot.views.assign import Choice, Keyboard, chosen_names, decode, department_count, page_count, picked, picker, summary
 from bot.views.tasks import office_label
 from handlers.context import Ctx
-from handlers.dates import due_text, with_warning
+from handlers.dates import due_text, office_calendar, with_warning
 from handlers.errors import render
 from handlers.replies import lang, reply, send, text
 from handlers.tasks import created_reply
@@ -286,7 +286,7 @@ async def on_due(update: Update, context: Ctx) -> str | int | None:
         return END
     settings = context.services.settings
     try:
-        draft.due = parse_due(message.text or "", now=context.now(), tz=settings.tz, calendar=context.services.calendar)
+        draft.due = parse_due(message.text or "", now=context.now(), tz=settings.tz, calendar=await office_calendar(context))
     except DomainError as error:  # names the value; the user types it again
         await send(update, render(error, lang(context)))
         return DUE
@@ -315,7 +315,7 @@ async def _due_taken(update: Update, context: Ctx, draft: Draft) -> str | int | 
         await send(update, text(context, "forward.too_late", due=due_text(context, source.due)))
         draft.due = None
         return DUE
-    understood = with_warning(context, text(context, "due.understood", due=due_text(context, draft.due)), draft.due)
+    understood = await with_warning(context, text(context, "due.understood", due=due_text(context, draft.due)), draft.due)
     if draft.due_then_confirm:  # the summary that follows states the date; say it and any warning first
         draft.due_then_confirm = False
         await send(update, understood)
@@ -461,7 +461,7 @@ async def on_confirm(update: Update, context: Ctx) -> str | int | None:
         await send(update, render(error, lang(context)))
         return END
     context.services.wake_outbox()
-    reply_text = created_reply(context, created)
+    reply_text = await created_reply(context, created)
     if draft.forward is not None:
         reply_text += "\n" + text(context, "forward.created", office=office_label(draft.forward.origin, lang(context)),
                                    id=draft.forward.task_id)

@@ -17,9 +17,10 @@ from bot.views.inbox import offer as filing_offer
 from handlers.commands import command_of
 from handlers.incoming import incoming
 from handlers.reports import add_message as report_message
+from handlers.reports import reply_to_request
 from handlers.meetings import EXPECTED as MEETING_INPUTS
 from handlers.context import Ctx
-from handlers.dates import due_text, with_warning
+from handlers.dates import due_text, office_calendar, with_warning
 from handlers.replies import lang, reply, send, text
 
 
@@ -73,7 +74,7 @@ async def extension(update: Update, context: Ctx, item: inbox.Incoming, target_i
     settings, db = context.services.settings, context.services.db
     try:
         until, reason = parse_extension(item.text or "", now=context.now(), tz=settings.tz,
-                                        calendar=context.services.calendar)
+                                        calendar=await office_calendar(context))
     except DomainError:
         await task_actions.expect(db, context.caller, "extension", target_id, now=context.now())  # ask again
         raise
@@ -81,7 +82,7 @@ async def extension(update: Update, context: Ctx, item: inbox.Incoming, target_i
                                                 tz=settings.tz, admin_ids=settings.bot_admin_ids,
                                                 default_language=settings.bot_language)
     context.services.wake_outbox()
-    await send(update, with_warning(context, text(context, "extension.requested", id=view.task_id,
+    await send(update, await with_warning(context, text(context, "extension.requested", id=view.task_id,
                                                   until=due_text(context, until)), until))
 
 
@@ -96,6 +97,8 @@ async def on_message(update: Update, context: Ctx) -> None:
     db = context.services.db
     replied = message.reply_to_message
     if replied is not None and replied.from_user is not None and replied.from_user.id == context.bot.id:
+        if await reply_to_request(update, context, item, replied.message_id):  # a reply to a month's request
+            return
         if await progress(update, context, item, reply_to=replied.message_id):  # a reply to a notice or reminder
             return
     expected = await inputs.take(db, context.caller.telegram_id)

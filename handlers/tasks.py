@@ -18,7 +18,7 @@ from bot.usecases import task_actions, tasks
 from bot.views.task_lists import department_list, detail_view, summary_list
 from handlers.commands import command_text, with_caption_command
 from handlers.context import Ctx
-from handlers.dates import due_text, with_warning
+from handlers.dates import due_text, office_calendar, with_warning
 from handlers.inbox import progress as progress_from
 from handlers.incoming import incoming
 from handlers.replies import lang, reply, send, text
@@ -29,17 +29,17 @@ async def assign(update: Update, context: Ctx) -> None:
     if not raw:
         raise UsageError("assign")
     settings = context.services.settings
-    request = parse_assign(raw, now=context.now(), tz=settings.tz, calendar=context.services.calendar)
+    request = parse_assign(raw, now=context.now(), tz=settings.tz, calendar=await office_calendar(context))
     created = await tasks.create(context.services.db, context.caller, request, now=context.now(), tz=settings.tz,
                                  default_language=settings.bot_language,
                                  attachment=attachment_of(update, context))  # a file captioned /assign …
     context.services.wake_outbox()
-    await send(update, created_reply(context, created))
+    await send(update, await created_reply(context, created))
 
 
-def created_reply(context: Ctx, created: tasks.Created) -> str:
+async def created_reply(context: Ctx, created: tasks.Created) -> str:
     """What the admin is told after a task was created (by /assign or its dialogue)."""
-    lines = [with_warning(context, text(context, "assign.created", id=created.task_id, title=created.title,
+    lines = [await with_warning(context, text(context, "assign.created", id=created.task_id, title=created.title,
                                         due=due_text(context, created.due), notified=created.notified,
                                         total=created.total), created.due)]
     if created.without_liaison:
@@ -70,11 +70,11 @@ async def extend(update: Update, context: Ctx) -> None:
         raise UsageError("extend")
     number, _ = parse_numbered(args[:1], "extend", text_required=False)
     settings = context.services.settings
-    due = parse_due(" ".join(args[1:]), now=context.now(), tz=settings.tz, calendar=context.services.calendar)
+    due = parse_due(" ".join(args[1:]), now=context.now(), tz=settings.tz, calendar=await office_calendar(context))
     told = await task_actions.extend(context.services.db, context.caller, number, due, now=context.now(),
                                      tz=settings.tz, default_language=settings.bot_language)
     context.services.wake_outbox()
-    await send(update, with_warning(context, text(context, "extend.done", id=number, due=due_text(context, due),
+    await send(update, await with_warning(context, text(context, "extend.done", id=number, due=due_text(context, due),
                                                   count=told), due))
 
 

@@ -13,7 +13,9 @@ from bot.rules import cycles as cycle_rules
 from bot.rules import schedule as when
 from bot.rules import tasks as task_rules
 from bot.services import Services
+from bot.usecases import calendar as calendars
 from bot.usecases import cycles, outbox, standing, task_reminders, tasks, updates
+from jobs import assessment as assessment_jobs
 from jobs import digests as digest_jobs
 
 log = logging.getLogger(__name__)
@@ -71,7 +73,9 @@ async def morning_round(ctx: TickContext) -> Ran:
     queued += await task_reminders.queue_reminders(
         ctx.services.db, at=ctx.at, tz=settings.tz, calendar=calendar,
         default_language=settings.bot_language, admin_ids=settings.bot_admin_ids)
-    return Ran(queued, task_rules.next_round(ctx.at, settings.tz, calendar))
+    # the next working day of any office (each office's own calendar, read from the database)
+    office_cals = calendars.AnyOffice(await calendars.office_calendars(ctx.services.db, calendar))
+    return Ran(queued, task_rules.next_round(ctx.at, settings.tz, office_cals))
 
 
 async def open_reporting_cycle(ctx: TickContext) -> Ran:
@@ -80,6 +84,8 @@ async def open_reporting_cycle(ctx: TickContext) -> Ran:
                                                      calendar=ctx.services.calendar)
     if opened:
         log.info("reporting cycle %s opened", label)
+    for month in await cycles.open_monthly(ctx.services.db, at=ctx.at, tz=tz, calendar=ctx.services.calendar):
+        log.info("monthly reporting cycle %s opened", month)  # its request goes out with the reminders, 09:00
     return Ran(0, when.next_midnight(ctx.at, tz))
 
 
@@ -104,6 +110,11 @@ async def directors_digests(ctx: TickContext) -> Ran:
     return Ran(queued, when.earliest_after(ctx.at, moments, when.next_midnight(ctx.at, settings.tz)))
 
 
+async def annual_assessment(ctx: TickContext) -> Ran:
+    """Last year's assessment (年度考核) to each office's directors on its `assessment.send_on`."""
+    queued, _waiting, upcoming = await assessment_jobs.scheduled(ctx.services, ctx.at)
+    return Ran(queued, upcoming)
+
 STEPS: list[Step] = [
     # Idempotent, and harmless when two processes both do it: not worth a write to the database.
     Step("housekeeping", housekeeping, wall_clock=True, per_process=True),
@@ -112,4 +123,5 @@ STEPS: list[Step] = [
     Step("open-cycle", open_reporting_cycle),
     Step("cycle-reminders", reporting_reminders),
     Step("digests", directors_digests),
+    Step("assessment", annual_assessment),
 ]

@@ -43,10 +43,14 @@ from matplotlib.figure import Figure
 from matplotlib.font_manager import FontProperties
 from matplotlib.ticker import MaxNLocator
 
+from bot.rules.cycles import Trend
 from bot.rules.digest import DeptStanding, Digest, home_groups
+from bot.rules.indicators import number_text
 from bot.texts import fmt_time, period_name
 
 WIDTH_PX, HEIGHT_PX, DPI = 1000, 600, 100
+TREND_PX = 260  # the monthly trend's strip below the panels (the monthly digest, `trend=`)
+MAX_TRENDS = 3  # small line charts side by side: more would be unreadable on a phone
 MAX_ROWS = 20  # bars per panel; beyond that the departments needing most attention are shown
 MAX_LABEL = 16  # characters of a name on the axis
 
@@ -77,6 +81,7 @@ WORDS: dict[str, dict[str, str]] = {
         "departments": "部门数", "parts": "事项数", "no_data": "暂无数据",
         "more": "仅列出最需关注的 {shown} 个，共 {count} 个",
         "codes": "",
+        "trend": "{name}（{unit}）月度趋势", "month_tick": "{month}月",
     },
     "en": {
         "week": "Weekly dispatch", "month": "Monthly analysis", "quarter": "Quarterly bulletin", "year": "Annual review",
@@ -91,6 +96,7 @@ WORDS: dict[str, dict[str, str]] = {
         "departments": "departments", "parts": "task parts", "no_data": "no data",
         "more": "showing the {shown} needing most attention of {count}",
         "codes": "Names need a CJK font: G1.. = working groups, D1.. = departments, in the text digest's order.",
+        "trend": "{name} ({unit}), monthly", "month_tick": "{year}-{month:02d}",
     },
 }
 
@@ -315,17 +321,56 @@ def _titles(d: Digest, w: dict[str, str], f: Fonts, tz: ZoneInfo) -> tuple[str, 
     return _fit(f, title), _fit(f, sub)
 
 
-def _draw(d: Digest, lang: str, tz: ZoneInfo, f: Fonts) -> bytes:
+def _trends(fig: Figure, trends: list[Trend], w: dict[str, str], f: Fonts, bottom_px: float) -> None:
+    """One small line per monthly indicator, side by side in the strip below the panels: the
+    monthly totals, a gap for a month without one, the last figure written at its point."""
+    total = bottom_px + HEIGHT_PX
+    grid = fig.add_gridspec(1, len(trends), left=0.06, right=0.97, bottom=45 / total, top=(bottom_px - 40) / total,
+                            wspace=0.25)
+    for i, trend in enumerate(trends):
+        ax = fig.add_subplot(grid[0, i])
+        ticks = [w["month_tick"].format(year=int(label[:4]), month=int(label[5:])) for label, _ in trend.points]
+        xs = [x for x, (_, v) in enumerate(trend.points) if v is not None]
+        ys = [float(v) for _, v in trend.points if v is not None]
+        ax.plot(range(len(trend.points)), [float(v) if v is not None else float("nan") for _, v in trend.points],
+                marker="o", color=COLORS["open"], linewidth=2)
+        if xs:
+            last = next(v for _, v in reversed(trend.points) if v is not None)
+            ax.annotate(_safe(number_text(last)), (xs[-1], ys[-1]), textcoords="offset points", xytext=(0, 7),
+                        ha="center", fontproperties=f.prop(9))
+            low, high = min(ys), max(ys)
+            pad = (high - low) * 0.25 or abs(high) * 0.25 or 1.0
+            ax.set_ylim(min(0.0, low - pad) if low >= 0 else low - pad, high + pad)
+        else:
+            ax.set_yticks([])
+        ax.set_xticks(range(len(ticks)), [_safe(_fit(f, t)) for t in ticks], fontproperties=f.prop(8))
+        ax.tick_params(axis="y", labelsize=8)
+        ax.yaxis.set_major_locator(MaxNLocator(nbins=3))
+        for side in ("top", "right"):
+            ax.spines[side].set_visible(False)
+        ax.set_title(_safe(_fit(f, w["trend"].format(name=trend.name, unit=trend.unit))), loc="left",
+                     fontproperties=f.prop(10))
+
+
+def _draw(d: Digest, lang: str, tz: ZoneInfo, f: Fonts, trends: list[Trend] | None = None) -> bytes:
     w = _words(lang, f)
     by_group = bool(d.groups)
     every = _group_rows(d, f, w) if by_group else _dept_rows(d, f)
     rows = _most_urgent(every)
+    trends = (trends or [])[:MAX_TRENDS]
+    extra = TREND_PX if trends else 0
+    total = HEIGHT_PX + extra
 
-    fig = Figure(figsize=(WIDTH_PX / DPI, HEIGHT_PX / DPI), dpi=DPI, facecolor="white")
+    def y(frac: float) -> float:  # a height in the panels' own 600 px, as a fraction of the whole figure
+        return (extra + frac * HEIGHT_PX) / total
+
+    fig = Figure(figsize=(WIDTH_PX / DPI, total / DPI), dpi=DPI, facecolor="white")
     FigureCanvasAgg(fig)
+    if trends:
+        _trends(fig, trends, w, f, extra)
     title, sub = _titles(d, w, f, tz)
-    fig.suptitle(_safe(title), x=0.02, y=0.975, ha="left", fontproperties=f.prop(15))
-    fig.text(0.02, 0.905, _safe(sub), ha="left", fontproperties=f.prop(9), color="#546e7a")
+    fig.suptitle(_safe(title), x=0.02, y=y(0.975), ha="left", fontproperties=f.prop(15))
+    fig.text(0.02, y(0.905), _safe(sub), ha="left", fontproperties=f.prop(9), color="#546e7a")
     notes = []
     if len(rows) < len(every):
         notes.append(w["more"].format(shown=len(rows), count=len(every)))
@@ -335,11 +380,11 @@ def _draw(d: Digest, lang: str, tz: ZoneInfo, f: Fonts) -> bytes:
         notes.append(w["home_note"])
     if notes:
         note = "  ".join(notes)
-        fig.text(0.02, 0.015, _safe(_fit(f, note)), ha="left", fontproperties=f.prop(8),
+        fig.text(0.02, y(0.015), _safe(_fit(f, note)), ha="left", fontproperties=f.prop(8),
                  color="#78909c")
 
     grid = fig.add_gridspec(1, 2, width_ratios=[1, 1.25] if by_group else [0.7, 1.3], left=0.17, right=0.97,
-                            top=0.78, bottom=0.13 if notes else 0.1, wspace=0.08)
+                            top=y(0.78), bottom=y(0.13 if notes else 0.1), wspace=0.08)
     ax_report = fig.add_subplot(grid[0, 0])
     ax_tasks = fig.add_subplot(grid[0, 1])
     if not rows:
@@ -372,13 +417,16 @@ def _draw(d: Digest, lang: str, tz: ZoneInfo, f: Fonts) -> bytes:
     return out.getvalue()
 
 
-def chart_png(digest: Digest, lang: str, tz: ZoneInfo, *, font: str | os.PathLike[str] | None = AUTO) -> bytes:
+def chart_png(digest: Digest, lang: str, tz: ZoneInfo, *, font: str | os.PathLike[str] | None = AUTO,
+              trend: list[Trend] | None = None) -> bytes:
     """The digest's chart as PNG bytes, WIDTH_PX×HEIGHT_PX. `font` is for tests and special set-ups:
-    None draws without a CJK font (the fallback), a path uses that font file."""
+    None draws without a CJK font (the fallback), a path uses that font file. `trend` (the monthly
+    digest: `bot.usecases.cycles.monthly_trend`) adds a strip of TREND_PX below, one small line
+    per monthly indicator (the first MAX_TRENDS), so the image is WIDTH_PX×(HEIGHT_PX+TREND_PX)."""
     chosen = fonts(font)
     with _LOCK:
-        return _draw(digest, lang, tz, chosen)
+        return _draw(digest, lang, tz, chosen, trend)
 
 
-__all__ = ["AUTO", "DPI", "HEIGHT_PX", "MAX_ROWS", "WIDTH_PX", "Fonts", "Row", "chart_png", "fonts", "packaged_font",
+__all__ = ["AUTO", "DPI", "HEIGHT_PX", "MAX_ROWS", "MAX_TRENDS", "TREND_PX", "WIDTH_PX", "Fonts", "Row", "chart_png", "fonts", "packaged_font",
            "rows_of"]

@@ -15,7 +15,11 @@ Sheets, in order (names in `SHEETS`, all ≤ 31 characters):
   reported upward (and late), and that office's own submitted and due counts within, and "18/24";
 - agreed items (议定事项, only when the digest has meetings): one row per item — meeting, its date,
   item number (#12), title, lead departments, due, state (done, closed, overdue with its days,
-  standing 长期坚持, in progress), state coloured for done and overdue.
+  standing 长期坚持, in progress), state coloured for done and overdue;
+- targets (目标完成, only when the office has targets for the period's year, bot/rules/targets.py):
+  per target the office's line then each department's — year-to-date figure, target, completion
+  (%), the share of the year gone (%), on pace or behind (a rate: met or not), the cycle the
+  department's figure comes from, and how many units' figures the office's line adds up.
 
 Every sheet but the cover has a bold header row, frozen panes, an autofilter and column widths that
 count a CJK character as two. Numbers are number cells (Decimal → int when whole, else float: Excel
@@ -42,13 +46,14 @@ from openpyxl.worksheet.worksheet import Worksheet
 
 from bot.rules.digest import Digest, IndicatorSummary
 from bot.rules.indicators import number_text
+from bot.rules.targets import Progress
 from bot.texts import CATALOG, period_name, t
 
 SHEETS: dict[str, dict[str, str]] = {
     "zh": {"cover": "概况", "tasks": "交办任务", "reports": "报送与指标", "totals": "指标合计", "liaisons": "联络员",
-           "units": "下级单位", "meetings": "议定事项"},
+           "units": "下级单位", "meetings": "议定事项", "targets": "目标完成"},
     "en": {"cover": "Summary", "tasks": "Tasks", "reports": "Reports and indicators", "totals": "Indicator totals",
-           "liaisons": "Liaisons", "units": "Offices below", "meetings": "Agreed items"},
+           "liaisons": "Liaisons", "units": "Offices below", "meetings": "Agreed items", "targets": "Targets"},
 }
 
 WORDS: dict[str, dict[str, str]] = {
@@ -320,6 +325,29 @@ def _meetings(s: _Sheet, d: Digest, w: dict[str, str]) -> None:
     s.finish("D2", fixed={1: min(max(s.widths[1], 10), 30), 4: min(max(s.widths[4], 10), 40)})
 
 
+def _target_state(p: Progress, additive: bool, lang: str) -> str:
+    if p.on_pace is None:
+        return t(lang, "targets.state.empty") if p.target is not None else ""
+    return t(lang, f"targets.state.{('on_pace' if p.on_pace else 'behind') if additive else ('met' if p.on_pace else 'not_met')}")
+
+
+def _targets(s: _Sheet, d: Digest, lang: str) -> None:
+    """目标完成: per target, the office's line (the sum of the departments' figures; empty for a rate,
+    which is never added up) then each department with a target of its own and where its figure
+    comes from."""
+    keys = ("indicator", "unit", "scope", "figure", "target", "rate", "share", "state", "source", "count")
+    s.header([t(lang, f"targets.col.{k}") for k in keys])
+    for st in d.targets:
+        o = st.office
+        s.row([st.indicator, st.unit, t(lang, "targets.scope.office"), _rounded(o.figure), _rounded(o.target),
+               o.rate, st.share if st.additive else None, _target_state(o, st.additive, lang), None, st.count])
+        for p in st.departments:
+            s.row([st.indicator, st.unit, p.name, _rounded(p.figure), _rounded(p.target), p.rate,
+                   st.share if st.additive else None, _target_state(p, st.additive, lang),
+                   period_name(p.cycle, lang) if p.cycle else None, None])
+    s.finish("D2", minimum=8)
+
+
 def workbook_xlsx(digest: Digest, lang: str, tz: ZoneInfo) -> bytes:
     """The digest as .xlsx bytes; `lang` is zh or en (anything else reads as en), `tz` the office's."""
     lang = lang if lang in SHEETS else "en"
@@ -338,6 +366,8 @@ def workbook_xlsx(digest: Digest, lang: str, tz: ZoneInfo) -> bytes:
         _units(_Sheet(wb.create_sheet(names["units"]), tz), digest, w)
     if digest.meetings:
         _meetings(_Sheet(wb.create_sheet(names["meetings"]), tz), digest, w)
+    if digest.targets:
+        _targets(_Sheet(wb.create_sheet(names["targets"]), tz), digest, lang)
     wb.properties.creator = "liaison-desk"
     wb.properties.title = f"{w.get(digest.period.kind, digest.period.kind)} {period_name(digest.period.label, lang)}"
     out = io.BytesIO()
@@ -345,12 +375,13 @@ def workbook_xlsx(digest: Digest, lang: str, tz: ZoneInfo) -> bytes:
     return out.getvalue()
 
 
-def sheet_names(lang: str, *, units: bool = False, meetings: bool = False) -> list[str]:
+def sheet_names(lang: str, *, units: bool = False, meetings: bool = False, targets: bool = False) -> list[str]:
     """The sheets' names in order, as `workbook_xlsx` writes them for `lang` (`units`: for an
-    office with offices below it; `meetings`: for a digest with meetings; their sheets last)."""
+    office with offices below it; `meetings`: for a digest with meetings; `targets`: for an office
+    with targets for the period's year; their sheets last)."""
     names = SHEETS[lang if lang in SHEETS else "en"]
     keys = ("cover", "tasks", "reports", "totals", "liaisons") + (("units",) if units else ()) \
-        + (("meetings",) if meetings else ())
+        + (("meetings",) if meetings else ()) + (("targets",) if targets else ())
     return [names[k] for k in keys]
 
 

@@ -19,7 +19,7 @@ KINDS = {
     "t": {"ack", "prog", "done", "ext"},  # a department's part in a task (target id)
     "x": {"ok", "no"},  # an admin's decision on an extension (target id)
     "f": {"p", "t", "i"},  # a file: of a progress entry, a task's own attachment, or a kept message (/inbox)
-    "r": {"ok", "no"},  # a liaison's report draft: submit or discard (draft id)
+    "r": {"ok", "no", "c"},  # a liaison's report draft: submit or discard (draft id); choose the open cycle (cycle id)
     "i": {"t", "r", "k"},  # a liaison files their own kept message: under a task, the report, or just kept
     "ib": {"t", "n"},  # the office's /inbox: file a kept message under a task; the next page (page number)
     "n": {"t", "c", "o"},  # 一键催办: remind a task's laggards (task id), the cycle's missing (cycle id), all overdue (1)

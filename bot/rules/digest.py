@@ -13,9 +13,10 @@ from datetime import date, datetime, time, timedelta
 from decimal import Decimal
 from zoneinfo import ZoneInfo
 
-from bot.rules.cycles import Quarter, quarter_at
+from bot.rules.cycles import Quarter, Trend, quarter_at
 from bot.rules.tasks import TargetStatus, days_overdue, is_overdue
 from bot.rules.indicators import convert, is_additive, name_key, units_compatible
+from bot.rules.targets import TargetStanding
 
 KINDS = ("week", "month", "quarter")  # the scheduled digests
 ON_DEMAND_KINDS = (*KINDS, "year")  # `/digest 年`: the year so far, on demand only (never scheduled)
@@ -425,6 +426,10 @@ class Digest:
     units: list[UnitStanding] = field(default_factory=list)
     office: str | None = None  # the office's name, when the database holds several offices
     meetings: list[MeetingStanding] = field(default_factory=list)  # meetings held in the period
+    # the office's annual targets of the period's year against the latest year-to-date figures
+    # (bot/rules/targets.py; filled by bot/usecases/digests.py, empty when there are none)
+    targets: list[TargetStanding] = field(default_factory=list)
+    trend: list[Trend] = field(default_factory=list)  # a monthly digest's monthly indicators, month by month
 
     def summaries(self) -> list[IndicatorSummary]:
         """Each indicator once: total for additive units, range for rates (see `summarize`)."""

@@ -68,6 +68,9 @@ COMMANDS: tuple[CommandSpec, ...] = (
     _spec("meeting", *_DIRECTORS),  # `/meeting N` reads; `/meeting TITLE` (the minutes) is the office's: handler
     _spec("meetings", *_DIRECTORS),
     _spec("brief", *_DIRECTORS),  # the office's work report (工作报告) as a .docx
+    _spec("targets", *_DIRECTORS),
+    _spec("assessment", *_DIRECTORS),
+    _spec("calendar", Role.LIAISON, *_DIRECTORS),  # deadlines move with it: liaisons read it too
 )
 
 _BY_NAME = {c.name: c for c in COMMANDS}

@@ -11,6 +11,7 @@ from zoneinfo import ZoneInfo
 
 from bot.rules.brief import AgreedItem, Brief
 from bot.rules.digest import Digest, Period
+from bot.rules.targets import table_targets
 from bot.usecases import digests
 from storage.db import Database
 from storage.models import ROOT_OFFICE_ID
@@ -37,4 +38,7 @@ async def of_digest(db: Database, digest: Digest, office_id: int = ROOT_OFFICE_I
     agreed = {task_id: AgreedItem(task_id, meeting.id, meeting.title, meeting.held_on, standing)  # type: ignore[arg-type]
               for task_id, standing, meeting in items if task_id in in_period}
     name = (office.name or office.short_name or "") if office else ""
-    return Brief(digest=digest, office=name, texts={dept: report.text for dept, report in reports}, agreed=agreed)
+    # the target column: the office's targets for the period's year, as the digest gathered them
+    goals = table_targets([(r.name, r.unit) for r in digest.summaries()], digest.targets)
+    return Brief(digest=digest, office=name, texts={dept: report.text for dept, report in reports}, agreed=agreed,
+                 targets=goals)

@@ -16,8 +16,10 @@ from bot.rules.digest import (Digest, DeptStanding, GroupStanding, LiaisonLine, 
                               TaskLine, agreed_item, changes, meeting_standing, meetings_in_digest, period_for)
 from bot.rules.people import display_name
 from bot.rules.tasks import TargetStatus, days_overdue, is_overdue, shown_status
-from bot.usecases.cycles import expected_of, figures_of, units_of
+from bot.rules.cycles import month_of_label, reported_month_at
+from bot.usecases.cycles import expected_of, figures_of, monthly_trend_in, units_of
 from bot.usecases.names import resolve_department
+from bot.usecases import targets as annual_targets
 from storage.db import Database
 from storage.models import ROOT_OFFICE_ID
 from storage.repos import cycles as cycle_repo
@@ -129,6 +131,8 @@ async def _gather(s: AsyncSession, period: Period, at: datetime, tz: ZoneInfo, o
         liaisons=liaisons, expected=expected_of(cycle) if cycle else [],
         unnotified=sorted(unnotified, key=lambda o: (o.task_id, o.department)), units=units,
         meetings=await _meetings(s, period, at, tz, office_id),
+        targets=await annual_targets.standings_in(s, office_id, period.start.astimezone(tz).year, at, tz),
+        trend=await _trend(s, period, at, tz, office_id),
     )
 
 
@@ -151,6 +155,14 @@ async def _meetings(s: AsyncSession, period: Period, at: datetime, tz: ZoneInfo,
                                      parts=[(p.department, p.is_lead, p.status, p.due) for p in parts]))
         standings.append(meeting_standing(meeting_id, title, held_on, items))
     return meetings_in_digest(standings, period, tz)
+
+
+async def _trend(s: AsyncSession, period: Period, at: datetime, tz: ZoneInfo, office_id: int) -> list:  # type: ignore[type-arg]
+    """A monthly digest's trend of the monthly indicators: the six months up to the period's month,
+    or up to the last month whose figures are collected by now (a month so far has none yet)."""
+    if period.kind != "month":
+        return []
+    return await monthly_trend_in(s, office_id, min(month_of_label(period.label), reported_month_at(at, tz)))
 
 
 async def build(db: Database, kind: str, *, at: datetime, tz: ZoneInfo, period: Period | None = None,

@@ -1,11 +1,15 @@
-"""A department's quarterly report: collected as a draft (text, photos, documents), shown back
+"""A department's report in a cycle — the quarter's, or the month's (月报): collected as a draft (text, photos, documents), shown back
 with the indicators captured, and counted only when the liaison confirms. A later confirmed
 report supersedes the earlier one, which is kept as a version; after the deadline it is late.
 
 After a submitted version, the next draft starts as a copy of it (text and files): what the
 liaison sends is added, an indicator line replacing the indicator of the same name
 (`bot.rules.indicators.merge_text`), and the preview compares with that version. `fresh=True`
-(`/report 重写`) starts from an empty draft. No schema change: the draft is still one text."""
+(`/report 重写`) starts from an empty draft. No schema change: the draft is still one text.
+
+When a quarter's and a month's cycle are both open, `choose` says which one a `/report` is for:
+the cycle whose request the liaison replied to, else the kind they named (`/report 月报`), else
+the one their draft under way belongs to; otherwise the handler asks with one button per cycle."""
 
 from __future__ import annotations
 
@@ -23,7 +27,8 @@ from bot.rules.people import Caller
 from bot.rules.rollup import Compiled, compile_reports
 from bot.rules.workdays import WorkCalendar
 from bot.usecases import inputs
-from bot.usecases.cycles import ensure_open, expected_of, figures_of
+from bot.rules.cycles import kind_of
+from bot.usecases.cycles import ensure_open, expected_of, figures_of, open_cycles_in
 from bot.usecases.inbox import Incoming
 from bot.views.reports import compiled_text
 from storage.db import Database
@@ -59,11 +64,67 @@ def _office_of(caller: Caller) -> int:
     return caller.appointment.office_id
 
 
-async def _cycle_for(s: AsyncSession, caller: Caller, now: datetime) -> ReportingCycle:
-    cycle = await cycle_repo.current(s, now, _office_of(caller))
-    if cycle is None:
+async def _cycle_for(s: AsyncSession, caller: Caller, now: datetime, cycle_id: int | None = None, *,
+                     prefer: int | None = None) -> ReportingCycle:
+    """The open cycle `cycle_id` of the caller's office (refused like a missing one otherwise);
+    without it, `prefer` if that one is open (the cycle the pending input names), else the cycle
+    of the caller's draft under way if it is open, else the quarter's (the month's when it is the
+    only one open)."""
+    found = await open_cycles_in(s, now, _office_of(caller))
+    if cycle_id is not None:
+        for cycle in found:
+            if cycle.id == cycle_id:
+                return cycle
         raise NotFound("cycle.none")
-    return cycle
+    if not found:
+        raise NotFound("cycle.none")
+    draft = await cycle_repo.draft_of(s, caller.telegram_id)
+    for wanted in (prefer, draft.cycle_id if draft is not None else None):
+        for cycle in found:
+            if wanted is not None and cycle.id == wanted:
+                return cycle
+    return found[0]
+
+
+@dataclass(frozen=True)
+class Choice:
+    """Which open cycle a `/report` is for (`cycle_id`), or None with the open cycles to ask about."""
+
+    cycle_id: int | None
+    options: list[tuple[int, str]] = field(default_factory=list)  # (cycle id, label)
+
+
+async def choose(db: Database, caller: Caller, *, now: datetime, tz: ZoneInfo | None = None,
+                 calendar: WorkCalendar | None = None, kind: str | None = None,
+                 reply_to: tuple[int, int] | None = None) -> Choice:
+    """The cycle a `/report` is for: the one whose request (the message `reply_to`, chat and
+    message id) it answers; else the one of `kind` ('quarter' | 'month', as the liaison wrote
+    `/report 月报`); else the only open one; else the one the liaison's draft under way belongs to.
+    Otherwise None and the open cycles, to ask. A reply to a request of a cycle no longer open,
+    or a kind with no open cycle, is refused in one line."""
+    office = _office_of(caller)
+    await ensure_open(db, now=now, tz=tz, calendar=calendar, office_id=office)
+    async with db.session() as s:
+        found = await open_cycles_in(s, now, office)
+        if reply_to is not None:
+            asked = await cycle_repo.cycle_of_message(s, *reply_to)
+            if asked is not None:
+                if asked not in {c.id for c in found}:
+                    raise NotFound("report.no_monthly")
+                return Choice(asked)
+        if kind is not None:
+            of_kind = [c for c in found if kind_of(c.label) == kind]
+            if not of_kind:
+                raise NotFound("report.no_monthly" if kind == "month" else "cycle.none")
+            return Choice(of_kind[0].id)  # type: ignore[arg-type]
+        if len(found) <= 1:
+            return Choice(found[0].id if found else None)
+        draft = await cycle_repo.draft_of(s, caller.telegram_id)
+        if draft is not None and draft.department_id == caller.appointment.department_id:  # type: ignore[union-attr]
+            for cycle in found:
+                if cycle.id == draft.cycle_id:
+                    return Choice(cycle.id)
+        return Choice(None, [(c.id, c.label) for c in found])  # type: ignore[misc]
 
 
 async def _latest(s: AsyncSession, cycle_id: int, department_id: int) -> Report | None:
@@ -117,31 +178,34 @@ class Begun:
 
 
 async def begin(db: Database, caller: Caller, *, now: datetime, tz: ZoneInfo | None = None,
-                calendar: WorkCalendar | None = None, fresh: bool = False) -> Begun:
+                calendar: WorkCalendar | None = None, fresh: bool = False, cycle_id: int | None = None) -> Begun:
     """/report without text: the next messages are the report. After a submitted version the
     draft starts as its copy; `fresh` (`/report 重写`) starts empty. With `tz` and `calendar` the
-    quarter's cycle is opened first if the tick has not yet."""
+    quarter's cycle is opened first if the tick has not yet. `cycle_id`: the open cycle chosen
+    (`choose`); the next messages go to it (the pending input names it)."""
     await ensure_open(db, now=now, tz=tz, calendar=calendar, office_id=_office_of(caller))
     async with db.transaction() as s:
-        cycle = await _cycle_for(s, caller, now)
+        cycle = await _cycle_for(s, caller, now, cycle_id)
         _, copied = await _draft(s, caller, cycle, now, fresh=fresh)
-        await inputs.expect_in(s, caller.telegram_id, EXPECT_KIND, None, now)
+        await inputs.expect_in(s, caller.telegram_id, EXPECT_KIND, cycle.id, now)
         return Begun(cycle.label, copied)
 
 
 async def add(db: Database, caller: Caller, item: Incoming, *, now: datetime,
               inside: Callable[[AsyncSession], Awaitable[object]] | None = None, tz: ZoneInfo | None = None,
-              calendar: WorkCalendar | None = None, collect: bool = True, fresh: bool = False) -> DraftView:
+              calendar: WorkCalendar | None = None, collect: bool = True, fresh: bool = False,
+              cycle_id: int | None = None, prefer: int | None = None) -> DraftView:
     """Add a message (text, or a photo/document with its caption) to the caller's draft. `inside`
     runs first in the same transaction (filing a kept message marks it filed there, or refuses);
     `collect=False` (one-tap filing) leaves the liaison's next messages to be asked about again.
     With `tz` and `calendar` the quarter's cycle is opened first if the tick has not yet; `fresh`
-    starts from an empty draft (`/report 重写 TEXT`)."""
+    starts from an empty draft (`/report 重写 TEXT`); `cycle_id` is the open cycle chosen (else
+    `_cycle_for` decides, taking `prefer` — the cycle the pending input names — when it is open)."""
     await ensure_open(db, now=now, tz=tz, calendar=calendar, office_id=_office_of(caller))
     async with db.transaction() as s:
         if inside is not None:
             await inside(s)
-        cycle = await _cycle_for(s, caller, now)
+        cycle = await _cycle_for(s, caller, now, cycle_id, prefer=prefer)
         draft, _ = await _draft(s, caller, cycle, now, fresh=fresh)
         first_time = True  # False: this message's file was added before (a redelivery)
         if item.file_id:
@@ -154,7 +218,7 @@ async def add(db: Database, caller: Caller, item: Incoming, *, now: datetime,
                 raise Refused("report.too_long", limit=TEXT_MAX)
             s.add(draft)
         if collect:
-            await inputs.expect_in(s, caller.telegram_id, EXPECT_KIND, None, now)  # keep collecting
+            await inputs.expect_in(s, caller.telegram_id, EXPECT_KIND, cycle.id, now)  # keep collecting
         return await _view(s, draft, cycle, now)
 
 
@@ -227,13 +291,15 @@ async def compile_upward(db: Database, caller: Caller, *, now: datetime, lang: s
     for office in (office_id, child):  # both quarters' cycles exist, whatever the tick has done yet
         await ensure_open(db, now=now, tz=tz, calendar=calendar, office_id=office)
     async with db.transaction() as s:
-        cycle = await _cycle_for(s, caller, now)
+        cycle = await cycle_repo.current(s, now, office_id)  # the quarter's: compiling is upward reporting
+        if cycle is None:
+            raise NotFound("cycle.none")
         compiled = await _compile(s, child, cycle)
         draft, _ = await _draft(s, caller, cycle, now, fresh=True)
         draft.text = compiled_text(compiled, lang, office=unit.name, label=cycle.label)
         s.add(draft)
         await s.flush()
-        await inputs.expect_in(s, caller.telegram_id, EXPECT_KIND, None, now)
+        await inputs.expect_in(s, caller.telegram_id, EXPECT_KIND, cycle.id, now)
         await audit_repo.add(s, at=now, actor_id=caller.telegram_id, action="report.compile",
                              target=cycle.label, detail=f"{compiled.submitted}/{compiled.total}", office_id=office_id)
         return CompiledDraft(unit.name, compiled.submitted, compiled.total, await _view(s, draft, cycle, now), draft.text)
@@ -254,3 +320,9 @@ async def _compile(s: AsyncSession, child: int, parent_cycle: ReportingCycle) ->
               for g in await org_repo.groups(s, child)]
     return compile_reports([d.name for d in members], groups, texts, figures,
                            [*expected_of(parent_cycle), *expected_of(cycle)], budget=TEXT_MAX - 4_000)
+
+
+async def asked_for(db: Database, chat_id: int, message_id: int) -> int | None:
+    """The cycle the bot's message (in that chat) asked for — a month's request — else None."""
+    async with db.session() as s:
+        return await cycle_repo.cycle_of_message(s, chat_id, message_id)

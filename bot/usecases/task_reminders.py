@@ -21,7 +21,7 @@ same day queues nothing new. A long message is split between lines (4,096 charac
 from __future__ import annotations
 
 from collections import defaultdict
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 from datetime import date, datetime
 from typing import Any
 from zoneinfo import ZoneInfo
@@ -31,6 +31,7 @@ from bot.rules.chunks import split_text
 from bot.rules.delivery import Outgoing
 from bot.rules.tasks import Calendar
 from bot.texts import t
+from bot.usecases import calendar as calendars
 from bot.usecases import offices
 from bot.usecases.outbox import enqueue_in
 from bot.views import reminders as views
@@ -50,8 +51,12 @@ async def queue_reminders(
     db: Database, *, at: datetime, tz: ZoneInfo, calendar: Calendar, default_language: str,
     admin_ids: frozenset[int],
 ) -> int:
-    """Queue today's round if it is due at `at` (a working day, from 09:00); 0 otherwise."""
-    day = rules.round_day(at, tz, calendar)
+    """Queue today's round if it is due at `at` (a working day, from 09:00); 0 otherwise. Each
+    office's tasks by that office's calendar (`calendar`, the holiday library, with its org files'
+    days): the round runs when today is a working day of any office, and an office on a day off
+    (a local holiday) gets no reminder nor escalation that day."""
+    office_cals = await calendars.office_calendars(db, calendar)
+    day = rules.round_day(at, tz, calendars.AnyOffice(office_cals))
     if day is None:
         return 0
     moment = rules.round_at(day, tz)
@@ -60,7 +65,7 @@ async def queue_reminders(
         unacked = await repo.unacknowledged(s, rules.ack_nudge_cutoff(day, tz))
         chats = await task_repo.liaison_chats(s, None)
         items: list[Outgoing] = []
-        items += _liaison_messages("remind", _due_items(parts, day, tz, calendar), chats, day, default_language, tz)
+        items += _liaison_messages("remind", _due_items(parts, day, tz, office_cals), chats, day, default_language, tz)
         acks = [(r.department_id, Item(r.target_id, r.task_id, r.title, r.due, r.department, "ack",
                                        standing=r.standing)) for r in unacked if chats.get(r.department_id)]
         items += _liaison_messages("ack", acks, chats, day, default_language, tz)
@@ -70,7 +75,9 @@ async def queue_reminders(
         told: list[int] = []  # tasks escalated to someone
         names: dict[int, str] | None = None
         for office_id in sorted(by_office):
-            escalated, earlier = _escalations(by_office[office_id], day, tz, calendar)
+            if not office_cals[office_id].is_workday(day):
+                continue
+            escalated, earlier = _escalations(by_office[office_id], day, tz, office_cals[office_id])
             if not escalated:
                 continue
             office: Sequence[tuple[int, str | None]] = await offices.office_staff(s, office_id, admin_ids)
@@ -84,7 +91,7 @@ async def queue_reminders(
             for chat, lang in office:
                 text = views.escalation(escalated, earlier, day, lang or default_language, tz, office=name)
                 items += _pieces(text, chat, f"{key}:{chat}")
-        if not calendar.covers(day.year):
+        if not office_cals[ROOT_OFFICE_ID].covers(day.year):  # the national schedule: library or root org file
             for chat, lang in await people_repo.chats_with_role(s, "admin", admin_ids):
                 items.append(Outgoing(chat_id=chat, dedup_key=f"calendar:uncovered:{day.year}:{chat}",
                                       text=t(lang or default_language, "calendar.uncovered", year=day.year)))
@@ -95,13 +102,14 @@ async def queue_reminders(
         return queued
 
 
-def _due_items(parts: Sequence, day: date, tz: ZoneInfo, calendar: Calendar) -> list[tuple[int, Item]]:  # type: ignore[type-arg]
-    """(department id, item) for every part that has something to hear in `day`'s round."""
+def _due_items(parts: Sequence, day: date, tz: ZoneInfo, office_cals: Mapping[int, Calendar]) -> list[tuple[int, Item]]:  # type: ignore[type-arg]
+    """(department id, item) for every part that has something to hear in `day`'s round, by the
+    calendar of the task's office."""
     items = []
     for r in parts:
         if r.notified_at is None:
             continue  # never notified (no liaison): named to the directors, not reminded
-        said = rules.reminder_on(day, r.due, r.created_at, tz, calendar, standing=r.standing)
+        said = rules.reminder_on(day, r.due, r.created_at, tz, office_cals[r.office_id], standing=r.standing)
         if said is not None:
             items.append((r.department_id, Item(r.target_id, r.task_id, r.title, r.due, r.department, *said,
                                                 standing=r.standing)))

@@ -14,6 +14,7 @@ from bot.rules.indicators import convert, figure_text
 from bot.texts import Raw, cycle_name, fmt_date, fmt_time, overdue_days, period_name, t
 from bot.views.reports import number, summary_line, unit_lines
 from bot.views.tasks import day_name, role_name
+from bot.views.targets import digest_lines as target_lines
 
 SEP = "、"
 
@@ -136,6 +137,8 @@ def details(d: Digest, lang: str, tz: ZoneInfo, *, mark: str | None = None) -> l
         lines += [""] + groups
     summaries = d.summaries()
     lines += [""] + _departments(d, lang, tz) + [""] + _figures(d, lang, summaries)
+    if d.targets:  # the year's targets against the latest year-to-date figures
+        lines += [""] + target_lines(d.targets, lang)
     if d.changes:
         lines += ["", t(lang, "digest.changes")] + [_change(c, lang, summaries) for c in d.changes]
     if d.narrative:

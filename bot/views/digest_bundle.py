@@ -16,4 +16,4 @@ def bundle(digest: Digest, lang: str, tz: ZoneInfo) -> tuple[list[str], bytes, s
     mark = MARK.get(lang, MARK["en"]) if digest.narrative else None
     caption = t(lang, "digest.chart_caption", title=t(lang, f"digest.kind.{digest.period.kind}"),
                 label=period_name(digest.period.label, lang))
-    return messages(digest, lang, tz, mark=mark), chart_png(digest, lang, tz), caption
+    return messages(digest, lang, tz, mark=mark), chart_png(digest, lang, tz, trend=digest.trend), caption

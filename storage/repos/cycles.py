@@ -1,4 +1,8 @@
-"""Reporting cycles, their member departments, reports (with versions), indicators and drafts."""
+"""Reporting cycles, their member departments, reports (with versions), indicators and drafts.
+
+A cycle is quarterly (`2026-Q4`) or monthly (`2026-11`), told apart by its label
+(`bot.rules.cycles.kind_of`): no column holds the kind. `current` is the quarter's cycle, as it
+always was; the monthly one is found by its label."""
 
 from __future__ import annotations
 
@@ -10,8 +14,8 @@ from sqlalchemy import func
 from sqlmodel import col, select, update
 from sqlmodel.ext.asyncio.session import AsyncSession
 
-from storage.models import (ROOT_OFFICE_ID, CycleMember, Department, OrgMeta, Report, ReportDraft, ReportFile,
-                            ReportIndicator, ReportingCycle)
+from storage.models import (ROOT_OFFICE_ID, CycleMember, Department, OrgMeta, OutboxMessage, Report, ReportDraft,
+                            ReportFile, ReportIndicator, ReportingCycle)
 from storage.repos.chunking import chunks
 
 
@@ -27,23 +31,33 @@ async def of_label(s: AsyncSession, label: str) -> dict[int, ReportingCycle]:
 
 async def rules(s: AsyncSession) -> dict[int, str]:
     """office id → its reporting rule as the org import stored it (JSON), for every office."""
-    rows = await s.exec(select(OrgMeta.office_id, OrgMeta.value).where(OrgMeta.key == "reporting"))
-    return {int(office): value for office, value in rows}
+    return await meta_values(s, "reporting")
+
+
+async def meta_values(s: AsyncSession, key: str) -> dict[int, str]:
+    """office id → its org_meta value of `key` (e.g. `monthly`), for every office that has one
+    that is not empty (one statement)."""
+    rows = await s.exec(select(OrgMeta.office_id, OrgMeta.value).where(OrgMeta.key == key))
+    return {int(office): value for office, value in rows if value}
+
+
+QUARTERLY = col(ReportingCycle.label).like("%-Q%")  # a quarter's label; a month's is `2026-11`
 
 
 async def current(s: AsyncSession, now: datetime, office_id: int = ROOT_OFFICE_ID) -> ReportingCycle | None:
-    """The office's most recently opened cycle (reports are accepted, late, until the next one opens)."""
+    """The office's most recently opened quarterly cycle (reports are accepted, late, until the
+    next one opens). Monthly cycles are left out: they open every month."""
     return (await s.exec(select(ReportingCycle).where(col(ReportingCycle.opens_at) <= now,
-                                                      ReportingCycle.office_id == office_id)
+                                                      ReportingCycle.office_id == office_id, QUARTERLY)
                          .order_by(col(ReportingCycle.opens_at).desc()).limit(1))).first()
 
 
 async def current_label_unsubmitted(s: AsyncSession, department_id: int, now: datetime) -> str | None:
-    """The current cycle's label (of the department's office) if the department has no report in
-    it yet, else None."""
+    """The current quarterly cycle's label (of the department's office) if the department has no
+    report in it yet, else None."""
     office = select(Department.office_id).where(Department.id == department_id).scalar_subquery()
     cycle = (select(ReportingCycle.id, ReportingCycle.label)
-             .where(col(ReportingCycle.opens_at) <= now, ReportingCycle.office_id == office)
+             .where(col(ReportingCycle.opens_at) <= now, ReportingCycle.office_id == office, QUARTERLY)
              .order_by(col(ReportingCycle.opens_at).desc()).limit(1).subquery())
     reported = select(Report.id).where(Report.cycle_id == cycle.c.id, Report.department_id == department_id)
     return (await s.exec(select(cycle.c.label).where(~reported.exists()))).first()  # type: ignore[call-overload]
@@ -189,3 +203,47 @@ async def add_file(s: AsyncSession, item: ReportFile) -> bool:
     s.add(item)
     await s.flush()
     return True
+
+
+async def of_labels(s: AsyncSession, office_id: int, labels: Sequence[str]) -> list[ReportingCycle]:
+    """The office's cycles of those labels, by label (one statement)."""
+    if not labels:
+        return []
+    return list(await s.exec(select(ReportingCycle).where(ReportingCycle.office_id == office_id,
+                                                          col(ReportingCycle.label).in_(list(labels)))
+                             .order_by(col(ReportingCycle.label))))
+
+
+async def latest_indicators_in(s: AsyncSession, cycle_ids: Sequence[int]) -> list[tuple[ReportIndicator, int, int]]:
+    """`latest_indicators` of several cycles at once: (indicator, department id, cycle id) of each
+    department's newest version in each cycle, in one statement whatever their number."""
+    if not cycle_ids:
+        return []
+    ids = list(cycle_ids)
+    newest = (select(Report.cycle_id, Report.department_id, func.max(Report.version).label("v"))
+              .where(col(Report.cycle_id).in_(ids)).group_by(Report.cycle_id, Report.department_id).subquery())
+    rows = await s.exec(
+        select(ReportIndicator, Report.department_id, Report.cycle_id)
+        .join(Report, col(Report.id) == ReportIndicator.report_id)
+        .join(newest, (col(Report.cycle_id) == newest.c.cycle_id) & (col(Report.department_id) == newest.c.department_id)
+              & (col(Report.version) == newest.c.v))
+        .order_by(col(ReportIndicator.id)))
+    return [(item, int(dept), int(cycle)) for item, dept, cycle in rows]
+
+
+REQUEST_REF = "cycle"  # the outbox ref_kind of a cycle's request to a liaison
+
+
+async def cycle_of_message(s: AsyncSession, chat_id: int, message_id: int) -> int | None:
+    """The cycle a message the bot sent in that chat asked for (a monthly request), else None."""
+    row = (await s.exec(select(OutboxMessage.ref_kind, OutboxMessage.ref_id).where(
+        OutboxMessage.chat_id == chat_id, OutboxMessage.message_id == message_id))).first()
+    return int(row[1]) if row is not None and row[0] == REQUEST_REF and row[1] is not None else None
+
+
+async def latest_monthly(s: AsyncSession, now: datetime, office_id: int = ROOT_OFFICE_ID) -> ReportingCycle | None:
+    """The office's most recently opened monthly cycle (whether it is still open is the caller's
+    rule: `bot.usecases.cycles.month_is_open`)."""
+    return (await s.exec(select(ReportingCycle).where(col(ReportingCycle.opens_at) <= now,
+                                                      ReportingCycle.office_id == office_id, ~QUARTERLY)
+                         .order_by(col(ReportingCycle.opens_at).desc()).limit(1))).first()

@@ -7,7 +7,7 @@ quarterly digest the tick sends carries the same document."""
 from __future__ import annotations
 
 import io
-from datetime import UTC, datetime
+from datetime import datetime
 from zoneinfo import ZoneInfo
 
 import docx
@@ -17,9 +17,8 @@ from docx.oxml.ns import qn
 from bot.rules.digest import on_demand_period
 from bot.rules.indicators import number_text
 from bot.usecases import digests
-from jobs.tick import run_steps
 from tests.e2e.conftest import Desk
-from tests.e2e.test_report_story import press
+from tests.e2e.story import press, tick
 
 TZ = ZoneInfo("Asia/Shanghai")
 ORG = {
@@ -41,11 +40,6 @@ REPORTS = {
 
 def local(*args: int) -> datetime:
     return datetime(*args, tzinfo=TZ)
-
-
-async def tick(desk: Desk, clock, at: datetime) -> None:  # type: ignore[no-untyped-def]
-    clock.current = at
-    await run_steps(desk.services, at, datetime.now(UTC))
 
 
 def lines_of(data: bytes) -> tuple[list[str], docx.Document]:  # type: ignore[valid-type]

@@ -20,7 +20,8 @@ from bot.rules.roles import Role
 from bot.usecases import registration
 from tests.e2e.conftest import ADMIN_ID, Chat, Desk
 from tests.support.offices import seed_city
-from tests.e2e.test_report_story import local, press, tick  # the same steps as a single office's quarter
+from tests.e2e.story import press, tick
+from tests.e2e.test_report_story import local
 
 
 

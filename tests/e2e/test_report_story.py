@@ -4,7 +4,7 @@ directors hear once about who is missing."""
 
 from __future__ import annotations
 
-from datetime import UTC, datetime, timedelta
+from datetime import datetime, timedelta
 from zoneinfo import ZoneInfo
 
 import pytest
@@ -12,29 +12,16 @@ from sqlmodel import func, select
 
 from bot.rules.org import parse_org
 from bot.usecases import org
-from jobs.tick import run_steps
 from storage.models import Report, ReportFile, ReportIndicator, ReportingCycle
-from tests.e2e.conftest import Chat, Desk
-from tests.support.fake_bot_api import Call, callback_query, private_message
+from tests.e2e.conftest import Desk
+from tests.support.fake_bot_api import private_message
+from tests.e2e.story import press, tick
 
 TZ = ZoneInfo("Asia/Shanghai")
 
 
 def local(*args: int) -> datetime:
     return datetime(*args, tzinfo=TZ)
-
-
-async def tick(desk: Desk, clock, at: datetime) -> None:  # type: ignore[no-untyped-def]
-    clock.current = at
-    await run_steps(desk.services, at, datetime.now(UTC))
-
-
-async def press(desk: Desk, chat: Chat, preview: Call, label: str) -> str:
-    buttons = [b for row in preview.reply_markup["inline_keyboard"] for b in row]
-    data = next(b["callback_data"] for b in buttons if label in b["text"])
-    mark = desk.api.mark()
-    desk.api.push_update(callback_query(None, chat.id, data, preview.result, first_name=chat.first_name))
-    return (await desk.api.wait_for_message(chat_id=chat.id, after=mark)).text or ""
 
 
 async def count(desk: Desk, model) -> int:  # type: ignore[no-untyped-def]

@@ -91,8 +91,8 @@ def test_the_round_never_escalates_nor_nags_a_standing_item_even_before_its_roll
     parts = [_row(1, standing=False), _row(2, standing=True)]
     escalated, earlier = _escalations(parts, date(2026, 12, 1), TZ, CAL)
     assert [e.task_id for e in escalated] == [1] and earlier == 0
-    assert [(i.task_id, i.kind) for _, i in _due_items(parts, date(2026, 12, 1), TZ, CAL)] == [(1, "overdue")]
-    soon = _due_items(parts, date(2026, 11, 27), TZ, CAL)
+    assert [(i.task_id, i.kind) for _, i in _due_items(parts, date(2026, 12, 1), TZ, {1: CAL})] == [(1, "overdue")]
+    soon = _due_items(parts, date(2026, 11, 27), TZ, {1: CAL})
     assert [(i.task_id, i.kind, i.days, i.standing) for _, i in soon] == [(1, "due", 3, False), (2, "due", 3, True)]
 
 

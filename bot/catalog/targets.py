@@ -1,0 +1,56 @@
+"""Texts of targets (issue 15): `/targets`, the digest's targets section and the workbook's sheet."""
+
+from __future__ import annotations
+
+TEXTS: dict[str, tuple[str, str]] = {
+    "cmd.targets": ("年度目标完成情况", "annual targets and how far along they are"),
+    "usage.targets": ("用法：/targets [年份]，例如 /targets 2026", "Usage: /targets [YEAR], e.g. /targets 2026"),
+    "targets.title": ("<b>{year}年目标完成情况</b>（全年时间已过 {share}%）",
+                      "<b>Targets {year}</b> ({share}% of the year gone)"),
+    "targets.none": ("{year}年未设定年度目标（年度目标在组织架构文件中设定）。",
+                     "No targets are set for {year} (targets are set in the org file)."),
+    "targets.digest_title": ("<b>年度目标</b>（{year}年，全年时间已过 {share}%）",
+                             "<b>Annual targets</b> ({year}, {share}% of the year gone)"),
+    # the office's line
+    "targets.office": ("{indicator}（{unit}）：{figure}/{target}，完成率 {rate}，{mark}",
+                       "{indicator} ({unit}): {figure}/{target}, {rate} done, {mark}"),
+    "targets.office_empty": ("{indicator}（{unit}）：尚无数据，目标 {target}",
+                             "{indicator} ({unit}): no figures yet, target {target}"),
+    "targets.office_sum": ("{indicator}（{unit}）：合计 {figure}（未设总目标）",
+                           "{indicator} ({unit}): {figure} in total (no overall target)"),
+    "targets.office_range": ("{indicator}（{unit}）：各单位 {low}～{high}，目标 {target}，{mark}",
+                             "{indicator} ({unit}): {low}–{high} across units, target {target}, {mark}"),
+    "targets.office_range_only": ("{indicator}（{unit}）：各单位 {low}～{high}（未设总目标）",
+                                  "{indicator} ({unit}): {low}–{high} across units (no overall target)"),
+    "targets.office_none": ("{indicator}（{unit}）：尚无数据", "{indicator} ({unit}): no figures yet"),
+    # a department's line
+    "targets.dept": ("• {department}：{figure}/{target}，完成率 {rate}，{mark}",
+                     "• {department}: {figure}/{target}, {rate} done, {mark}"),
+    "targets.dept_empty": ("• {department}：尚无数据，目标 {target}", "• {department}: no figure yet, target {target}"),
+    # marks
+    "targets.on_pace": ("✅ 进度达标", "✅ on pace"),
+    "targets.done": ("✅ 已完成全年目标", "✅ the year's target reached"),
+    "targets.behind": ("⚠️ 落后进度（应达 {share}%）", "⚠️ behind pace (should be {share}%)"),
+    "targets.behind_short": ("⚠️ 落后进度", "⚠️ behind pace"),
+    "targets.met": ("✅ 达到目标", "✅ target met"),
+    "targets.not_met": ("⚠️ 未达目标", "⚠️ below target"),
+    "targets.no_rate": ("—", "—"),
+    # the workbook's sheet 目标完成
+    "targets.sheet": ("目标完成", "Targets"),
+    "targets.col.indicator": ("指标", "Indicator"),
+    "targets.col.unit": ("单位", "Unit"),
+    "targets.col.scope": ("范围", "Scope"),
+    "targets.col.figure": ("年累计", "Year to date"),
+    "targets.col.target": ("目标", "Target"),
+    "targets.col.rate": ("完成率（%）", "Done (%)"),
+    "targets.col.share": ("应达进度（%）", "Year gone (%)"),
+    "targets.col.state": ("进度", "State"),
+    "targets.col.source": ("数据来源", "From"),
+    "targets.col.count": ("报送单位数", "Units reporting"),
+    "targets.scope.office": ("全办合计", "Office total"),
+    "targets.state.on_pace": ("达标", "on pace"),
+    "targets.state.behind": ("落后", "behind"),
+    "targets.state.met": ("达到目标", "met"),
+    "targets.state.not_met": ("未达目标", "below target"),
+    "targets.state.empty": ("尚无数据", "no figure"),
+}
