@@ -288,29 +288,41 @@ def cmd_digest(settings: Settings, args: argparse.Namespace) -> int:
         return await with_narrative(settings, built, lang)
 
     digest = asyncio.run(_with_db(db, work))
-    out = Path(args.out) if args.out else None
+
+    def workbook() -> bytes:
+        from bot.render.workbook import workbook_xlsx
+        return workbook_xlsx(digest, lang, settings.tz)
+
+    def chart() -> bytes:
+        from bot.render.chart import chart_png
+        return chart_png(digest, lang, settings.tz)
+
+    def text() -> str:
+        from bot.views.digest import plain, render
+        return plain(render(digest, lang, settings.tz))
+
+    _write_out(args.out, workbook, chart, text, f"{digest.period.kind} digest {digest.period.label}")
+    return 0
+
+
+def _write_out(raw: str | None, workbook: Callable[[], bytes], chart: Callable[[], bytes], text: Callable[[], str],
+               what: str) -> None:
+    """`--out`: an .xlsx gets the workbook, a .png the chart, any other name the text (no `--out`: the
+    text on stdout); a file that cannot be written is an operator's error in one line."""
+    out = Path(raw) if raw else None
     try:
         if out is not None and out.suffix.lower() == ".xlsx":
-            from bot.render.workbook import workbook_xlsx
-
-            out.write_bytes(workbook_xlsx(digest, lang, settings.tz))
+            out.write_bytes(workbook())
         elif out is not None and out.suffix.lower() == ".png":
-            from bot.render.chart import chart_png
-
-            out.write_bytes(chart_png(digest, lang, settings.tz))
+            out.write_bytes(chart())
+        elif out is None:
+            print(text())
         else:
-            from bot.views.digest import plain, render
-
-            text = plain(render(digest, lang, settings.tz))
-            if out is None:
-                print(text)
-            else:
-                out.write_text(text + "\n", encoding="utf-8")
+            out.write_text(text() + "\n", encoding="utf-8")
     except OSError as exc:
-        raise OperatorError(f"cannot write {args.out}: {exc.strerror or exc}") from None
+        raise OperatorError(f"cannot write {raw}: {exc.strerror or exc}") from None
     if out is not None:
-        print(f"{digest.period.kind} digest {digest.period.label} written to {out}")
-    return 0
+        print(f"{what} written to {out}")
 
 
 def cmd_brief(settings: Settings, args: argparse.Namespace) -> int:
@@ -357,29 +369,21 @@ def cmd_assessment(settings: Settings, args: argparse.Namespace) -> int:
 
     built = asyncio.run(_with_db(db, work))
     lang = settings.bot_language
-    out = Path(args.out) if args.out else None
-    try:
-        if out is not None and out.suffix.lower() == ".xlsx":
-            from bot.render.assessment_workbook import assessment_xlsx
 
-            out.write_bytes(assessment_xlsx(built, lang, settings.tz))
-        elif out is not None and out.suffix.lower() == ".png":
-            from bot.render.assessment_chart import assessment_png
+    def workbook() -> bytes:
+        from bot.render.assessment_workbook import assessment_xlsx
+        return assessment_xlsx(built, lang, settings.tz)
 
-            out.write_bytes(assessment_png(built, lang))
-        else:
-            from bot.views.assessment import render
-            from bot.views.digest import plain
+    def chart() -> bytes:
+        from bot.render.assessment_chart import assessment_png
+        return assessment_png(built, lang)
 
-            text = plain(render(built, lang, settings.tz))
-            if out is None:
-                print(text)
-            else:
-                out.write_text(text + "\n", encoding="utf-8")
-    except OSError as exc:
-        raise OperatorError(f"cannot write {args.out}: {exc.strerror or exc}") from None
-    if out is not None:
-        print(f"assessment {built.year} written to {out}")
+    def text() -> str:
+        from bot.views.assessment import render
+        from bot.views.digest import plain
+        return plain(render(built, lang, settings.tz))
+
+    _write_out(args.out, workbook, chart, text, f"assessment {built.year}")
     return 0
 
 
