@@ -115,7 +115,7 @@ def test_a_library_month_and_an_unknown_year():
 
 
 def test_the_examples_calendar_block_is_the_2026_notice_the_library_knows():
-    """examples/calendar-2027.yaml types the 2026 notice as a format example: it parses, and with it
+    """examples/calendar.yaml types the 2026 notice as a format example: it parses, and with it
     every day of 2026 is what the library says (a typo in the example would show here)."""
     from pathlib import Path
 
@@ -124,7 +124,7 @@ def test_the_examples_calendar_block_is_the_2026_notice_the_library_knows():
     from bot.rules.org_extras import parse_calendar
 
     problems: list[str] = []
-    raw = yaml.safe_load((Path(__file__).parents[2] / "examples" / "calendar-2027.yaml").read_text(encoding="utf-8"))
+    raw = yaml.safe_load((Path(__file__).parents[2] / "examples" / "calendar.yaml").read_text(encoding="utf-8"))
     spec = parse_calendar(raw["calendar"], problems)
     assert problems == [] and len(spec.holidays) == 33 and len(spec.workdays) == 6
     typed = WorkCalendar().with_overrides(spec.holidays, spec.workdays)  # no library: the file alone
