@@ -16,7 +16,7 @@ from bot.errors import DomainError, Refused, UsageError
 from bot.rules.callbacks import Callback
 from bot.rules.meetings import is_meeting_number, parse_meeting
 from bot.rules.roles import Role
-from bot.usecases import meetings
+from bot.usecases import inbox, meetings
 from bot.usecases.inbox import Incoming
 from bot.views.meetings import (ProposalView, day_name, detail_text, list_text, names, proposal_keyboard,
                                 proposal_text, task_range)
@@ -122,7 +122,8 @@ async def on_minutes(update: Update, context: Ctx, item: Incoming, meeting_id: i
         data = bytes(await file.download_as_bytearray())
         view = await meetings.add_minutes(services.db, context.caller, meeting_id, now=now, tz=tz, document=data,
                                           file_name=item.file_name)
-    else:
+    else:  # not minutes: kept in the office's inbox like any message, and the minutes still awaited
+        await inbox.keep(services.db, item, now=now, office_id=context.caller.office_id)
         await meetings.keep_waiting(services.db, context.caller, meeting_id, now=now)
         await reply(update, context, "meeting.not_docx")
         return

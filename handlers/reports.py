@@ -117,7 +117,10 @@ async def _chosen(update: Update, context: Ctx, cycle_id: int) -> None:
     """The liaison chose the cycle: their quoted /report message goes to it (a bare /report, or
     one no longer quoted, begins the draft)."""
     query = update.callback_query
-    assert query is not None and isinstance(query.message, Message)
+    assert query is not None
+    if not isinstance(query.message, Message):  # too old for the bot to see: the button is stale
+        await query.answer(text(context, "button.stale"))
+        return
     await query.answer()
     await query.edit_message_reply_markup(reply_markup=None)
     original = query.message.reply_to_message
@@ -156,11 +159,14 @@ async def reply_to_request(update: Update, context: Ctx, item: Incoming, replied
     services = context.services
     if await reports.asked_for(services.db, item.chat_id, replied_to) is None:
         return False
-    choice = await reports.choose(services.db, context.caller, now=context.now(), tz=services.settings.tz,
-                                  calendar=services.calendar, reply_to=(item.chat_id, replied_to))
-    await _preview(update, context, await reports.add(services.db, context.caller, item, now=context.now(),
-                                                      tz=services.settings.tz, calendar=services.calendar,
-                                                      cycle_id=choice.cycle_id))
+    try:
+        choice = await reports.choose(services.db, context.caller, now=context.now(), tz=services.settings.tz,
+                                      calendar=services.calendar, reply_to=(item.chat_id, replied_to))
+        view = await reports.add(services.db, context.caller, item, now=context.now(), tz=services.settings.tz,
+                                 calendar=services.calendar, cycle_id=choice.cycle_id)
+    except DomainError:  # that month is closed, or the sender is no liaison any more: kept like any message
+        return False
+    await _preview(update, context, view)
     return True
 
 

@@ -14,6 +14,8 @@ TEXTS: dict[str, tuple[str, str]] = {
                       "Usage: /meeting TITLE [| DATE] records a meeting and takes its minutes (admins), e.g. "
                       "/meeting 全区汽摩产业推进会 | 11月20日; /meeting N shows its agreed items"),
     "usage.meetings": ("用法：/meetings", "Usage: /meetings"),
+    "meeting.more_items": ("……另有 {count} 项未列出（纪要较长），确认时一并生成交办单。",
+                           "… {count} more items not listed (long minutes); confirming creates them too."),
     "meeting.not_found": ("没有编号为 #{id} 的会议。", "There is no meeting #{id}."),
     "meeting.already_confirmed": ("会议 #{id}《{title}》的议定事项已确认，不能再修改。发送 /meeting {id} 查看办理情况。",
                                   "The agreed items of meeting #{id} “{title}” are already confirmed. /meeting {id} shows them."),
@@ -30,9 +32,9 @@ TEXTS: dict[str, tuple[str, str]] = {
                         "messages if long), or send the .docx document. I will list the agreed items I find for you "
                         "to confirm."),
     "meeting.send_minutes": ("请发送会议纪要：粘贴文字，或发送 .docx 文档。", "Send the minutes now: paste the text, or send the .docx document."),
-    "meeting.not_docx": ("会议纪要请直接粘贴文字，或发送 .docx 格式的文档。该文件无法读取，未作保存。",
-                         "Please paste the minutes as text or send them as a .docx document. This file cannot be read "
-                         "and was not kept."),
+    "meeting.not_docx": ("会议纪要请直接粘贴文字，或发送 .docx 格式的文档。该文件不是纪要，已存入收件箱（/inbox），未计入纪要。",
+                         "Please paste the minutes as text or send them as a .docx document. This file is not minutes: "
+                         "it was kept in the inbox (/inbox), not added to the minutes."),
     "meeting.file_too_big": ("文件过大（超过20兆），无法读取。请发送较小的 .docx 文档，或直接粘贴文字。",
                              "The file is too big (over 20 MB) to read: send a smaller .docx, or paste the text."),
     "meeting.header": ("<b>会议 #{id}《{title}》</b>（{day}）", "<b>Meeting #{id} “{title}”</b> ({day})"),

@@ -57,6 +57,7 @@ from bot.rules.names import normalize_name
 MAX_LINE = 200
 MAX_NAME = 12
 MAX_DIGITS = 18
+MAX_VALUE = Decimal(10) ** 20  # in the canonical unit (万元, 个…): far beyond any district's figure
 MAX_EXPECTED = 30
 
 
@@ -221,6 +222,8 @@ def _figure(segment: str) -> _Figure | None:
     with localcontext() as ctx:
         ctx.prec = 60
         value = _tidy(Decimal(match["sign"] + digits) * unit.factor)
+    if abs(value) >= MAX_VALUE:  # no real figure: a typo, kept as text rather than breaking every total
+        return None
     approx = match["pre"] in _APPROX_PRE or bool(match["post"]) or bool(match["tail"])
     written = unicodedata.normalize("NFKC", match["unit"]).strip()
     return _Figure(name, value, unit.unit, approx, written)

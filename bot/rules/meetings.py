@@ -16,7 +16,7 @@ from collections.abc import Sequence
 from dataclasses import asdict, dataclass, field, replace
 from datetime import date, timedelta
 
-from bot.errors import DomainError, UsageError
+from bot.errors import DomainError, NotFound, UsageError
 from bot.rules.minutes import AgreedItem
 from bot.rules.tasks import TITLE_MAX
 
@@ -68,11 +68,14 @@ def parse_meeting(text: str, *, today: date) -> tuple[str, date]:
 
 
 def is_meeting_number(text: str) -> int | None:
-    """`/meeting 3` (or `#3`) reads meeting 3; anything else is a title."""
+    """`/meeting 3` (or `#3`) reads meeting 3; anything else is a title. Digits alone are always a
+    number, never a title: one no meeting can have (0, beyond the ids' range) is a missing meeting."""
     value = unicodedata.normalize("NFKC", text).strip().lstrip("#")
-    if re.fullmatch(r"[0-9]{1,10}", value) and 0 < int(value) < 2**31:
-        return int(value)
-    return None
+    if not re.fullmatch(r"[0-9]+", value):
+        return None
+    if not 0 < int(value) < 2**31:
+        raise NotFound("meeting.not_found", id=value[:12])
+    return int(value)
 
 
 # ---------------------------------------------------------------- the proposal

@@ -15,6 +15,10 @@ from bot.texts import overdue_days, t
 
 Keyboard = dict[str, Any]
 ITEM_BUTTONS_PER_ROW = 3
+MAX_ITEM_BUTTONS = 90  # with confirm and cancel, within Telegram's 100 buttons of one message
+TEXT_BUDGET = 3000  # characters of the item list; the header, counts and hints take the rest of 4,096
+FULL_TEXT_MAX = 1500  # an item's text as quoted in its menu
+MAX_BLOCKERS_SHOWN = 10
 
 
 @dataclass(frozen=True)
@@ -105,7 +109,8 @@ def item_text(item: ProposedItem, lang: str, *, full: bool = False) -> str:
              t(lang, "meeting.item_departments", departments=_departments(lang, item.lead, item.cooperating)),
              t(lang, "meeting.item_due", due=_due(lang, item.due, item.standing))]
     if full and item.text != item.title:
-        lines.append(t(lang, "meeting.item_text", text=item.text))
+        shown = item.text if len(item.text) <= FULL_TEXT_MAX else item.text[:FULL_TEXT_MAX] + "……"
+        lines.append(t(lang, "meeting.item_text", text=shown))
     return "\n".join(lines)
 
 
@@ -127,18 +132,33 @@ def proposal_text(view: ProposalView, lang: str) -> str:
         lines.append(t(lang, "meeting.none_found"))
         return "\n".join(lines)
     lines.append(t(lang, "meeting.found", count=len(view.items)))
-    for item in view.items:
-        lines.append("")
-        lines.append(item_text(item, lang))
+    lines += _listed(view, lang)
     if view.dropped:
         lines.append("")
         lines.append(t(lang, "meeting.dropped_count", count=view.dropped))
     lines.append("")
     if view.blockers:
-        for number, why in view.blockers:
+        for number, why in view.blockers[:MAX_BLOCKERS_SHOWN]:  # the first ones; the rest follow once fixed
             lines.append(t(lang, f"meeting.blocked.{why}", number=number))
     lines.append(t(lang, "meeting.proposal_hint"))
     return "\n".join(lines)
+
+
+def _listed(view: ProposalView, lang: str) -> list[str]:
+    """The items as the proposal lists them: in full (departments, 时限), or — for long minutes, so
+    the message stays within Telegram's 4,096 characters — one line each, and as many as fit."""
+    full = [line for item in view.items for line in ("", item_text(item, lang))]
+    if sum(len(line) + 1 for line in full) <= TEXT_BUDGET:
+        return full
+    lines, used = [""], 0
+    for n, item in enumerate(view.items):
+        line = t(lang, "meeting.item", number=item.number, title=item.title)
+        if used + len(line) + 1 > TEXT_BUDGET:
+            lines.append(t(lang, "meeting.more_items", count=len(view.items) - n))
+            break
+        lines.append(line)
+        used += len(line) + 1
+    return lines
 
 
 def proposal_keyboard(view: ProposalView, lang: str) -> Keyboard:
@@ -155,7 +175,7 @@ def proposal_keyboard(view: ProposalView, lang: str) -> Keyboard:
     if view.items:
         rows.append([button(t(lang, "btn.meeting_confirm", count=len(view.items)), Callback("m", "ok", ref))])
     row: list[dict[str, str]] = []
-    for item in view.items:
+    for item in view.items[:MAX_ITEM_BUTTONS]:  # Telegram shows at most 100 buttons
         row.append(button(t(lang, "btn.meeting_item", number=item.number), Callback("m", "it", ref, item.number)))
         if len(row) == ITEM_BUTTONS_PER_ROW:
             rows.append(row)

@@ -161,8 +161,9 @@ async def test_minutes_as_text_become_tasks_naming_the_meeting(desk: Desk, clock
 async def test_minutes_as_a_docx_give_the_same_six_items(desk: Desk, office):  # type: ignore[no-untyped-def]
     admin = desk.admin
     await admin.send(f"/meeting {SIX_TITLE} | 2026-11-20")
-    refused = await send_document(desk, admin, "纪要.pdf", b"%PDF-1.4 not minutes", "未作保存")
-    assert ".docx" in refused.text
+    refused = await send_document(desk, admin, "纪要.pdf", b"%PDF-1.4 not minutes", "已存入收件箱")
+    assert ".docx" in refused.text  # not minutes, but kept: nothing a user sends is lost
+    assert "纪要.pdf" in await admin.send("/inbox")
     proposal = await send_document(desk, admin, "纪要.docx", six_items_docx(), "项议定事项")
     check_six(proposal.text or "")
     assert "纪要文件：纪要.docx" in proposal.text

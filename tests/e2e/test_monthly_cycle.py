@@ -13,7 +13,7 @@ from sqlmodel import select
 
 from bot.rules.org import parse_org
 from bot.usecases import org
-from storage.models import Report, ReportIndicator, ReportingCycle
+from storage.models import InboundMessage, Report, ReportIndicator, ReportingCycle
 from tests.e2e.conftest import Chat, Desk
 from tests.support.fake_bot_api import Call, private_message
 from tests.e2e.story import press, tick
@@ -151,3 +151,23 @@ async def test_a_plain_reply_to_the_request_is_the_monthly_report(desk: Desk, cl
     preview = await answer(desk, a, request, "产值：12.5亿元\n引进项目：3个")
     assert "2026年11月报送（待确认" in (preview.text or "") and "引进项目：3个" in (preview.text or "")
     assert "已提交2026年11月报送" in await press(desk, a, preview, "确认提交")
+
+
+async def test_a_reply_to_a_closed_months_request_is_kept_not_lost(desk: Desk, clock, office):  # type: ignore[no-untyped-def]
+    """November's request answered in January, when November's cycle has closed: the message is
+    kept in the office's inbox like any message the bot cannot attach, and the liaison is told so."""
+    a, _, _ = office
+    await tick(desk, clock, local(2026, 12, 1, 10, 0))
+    await desk.delivered()
+    request = [c for c in monthly_texts(desk, a) if "请报送" in (c.text or "")][0]
+    await tick(desk, clock, local(2027, 1, 4, 10, 0))  # December's cycle opens: November's is closed
+    await desk.delivered()
+    told = await answer(desk, a, request, "产值：12.5亿元（补报）")
+    assert "没有开放的月报" not in (told.text or "")
+    async with desk.services.db.session() as s:
+        kept = (await s.exec(select(InboundMessage).where(InboundMessage.text == "产值：12.5亿元（补报）"))).all()
+    assert len(kept) == 1
+    async with desk.services.db.session() as s:
+        cycles = {c.id: c.label for c in (await s.exec(select(ReportingCycle))).all()}
+        reports = [cycles[r.cycle_id] for r in (await s.exec(select(Report))).all()]
+    assert "2026-11" not in reports  # not filed as November's report either

@@ -7,7 +7,9 @@ from hypothesis import given
 from hypothesis import strategies as st
 
 from bot.errors import UsageError
+from bot.rules.targets import completion
 from bot.rules.indicators import (
+    number_text,
     Indicator,
     ParseResult,
     expected_missing,
@@ -406,3 +408,13 @@ def test_expected_missing_ignores_spacing_width_and_case():
 def test_nothing_expected_or_nothing_reported():
     assert expected_missing([], parse_indicators("产值：1亿元")) == []
     assert expected_missing([("产值", "亿元")], ParseResult()) == [("产值", "亿元")]
+
+
+def test_an_impossible_figure_stays_text_and_the_largest_kept_one_still_totals():
+    """A typo such as `999999999999999999万亿人` would break every total and completion rate of the
+    office: it is kept as a line of text instead; the largest figure kept still computes."""
+    typo = parse_indicators("就业人数：999999999999999999万亿人")
+    assert typo.indicators == [] and typo.remaining_lines == ["就业人数：999999999999999999万亿人"]
+    (big,) = parse_indicators("产值：9999999999999999亿元").indicators
+    assert big.value == Decimal("99999999999999990000")
+    assert number_text(big.value) and completion(big.value, Decimal("1")) > 0

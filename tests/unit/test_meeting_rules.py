@@ -10,7 +10,7 @@ import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
-from bot.errors import DomainError, UsageError
+from bot.errors import NotFound, DomainError, UsageError
 from bot.rules.meetings import (NO_DATE, NO_DEPARTMENT, PAST_DATE, Proposal, blockers, dump, is_meeting_number, load,
                                 parse_held_on, parse_meeting, propose, task_details)
 from bot.rules.minutes import AgreedItem
@@ -66,8 +66,10 @@ def test_title_and_date() -> None:
 
 def test_a_number_reads_a_meeting_anything_else_is_a_title() -> None:
     assert is_meeting_number("3") == 3 and is_meeting_number("#12") == 12 and is_meeting_number("３") == 3
-    assert is_meeting_number("3号调度会") is None and is_meeting_number("0") is None
-    assert is_meeting_number("99999999999") is None
+    assert is_meeting_number("3号调度会") is None
+    for impossible in ("0", "99999999999"):  # never a title: a meeting that cannot exist
+        with pytest.raises(NotFound):
+            is_meeting_number(impossible)
 
 
 def _found(text: str, lead: str, due: date | None, standing: bool = False) -> AgreedItem:
