@@ -53,6 +53,8 @@ def parse_org_text(text: str) -> OrgSpec:
         mark = getattr(exc, "problem_mark", None)
         where = f" at line {mark.line + 1}, column {mark.column + 1}" if mark else ""
         raise OrgFileError([f"invalid YAML{where}: {getattr(exc, 'problem', None) or exc}"]) from None
+    except ValueError as exc:  # a date-like value YAML cannot make a date of: `2027-13-01` in calendar:
+        raise OrgFileError([f"invalid date in the file: {exc} (dates are written like 2027-02-07)"]) from None
     try:
         return parse_org(raw)
     except OrgFileError as error:

@@ -66,3 +66,12 @@ def test_an_alias_problem_names_the_line_of_its_department():
     with pytest.raises(OrgFileError) as err:
         parse_org_text(text)
     assert err.value.problems == ["line 4: departments[2]: alias 测试局 is given to both 区测试局 and 区测试二局"]
+
+
+def test_an_impossible_date_in_the_file_is_one_line_not_a_traceback():
+    """YAML reads `2027-13-01` as a date and fails inside the loader; the operator gets the reason."""
+    from bot.usecases.org import parse_org_text
+
+    with pytest.raises(OrgFileError) as refused:
+        parse_org_text("office: x\ndepartments: [区财政局]\ncalendar: {holidays: [2027-13-01]}\n")
+    assert "invalid date" in str(refused.value) and "2027-02-07" in str(refused.value)
