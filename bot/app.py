@@ -9,7 +9,7 @@ from telegram.ext import AIORateLimiter, Application, ApplicationBuilder, Defaul
 from bot import logs
 from bot.services import Services
 from bot.usecases import cycles, schedule
-from handlers import (access, assessment, assign_dialog, brief, broadcast, digests, directors, filing, general, inbox, meetings, menus,
+from handlers import (access, assessment, assign_dialog, brief, broadcast, dashboard, digests, directors, filing, general, inbox, meetings, menus,
                       office, roles, registration, reports, targets, task_buttons, tasks)
 from jobs.delivery import TICK_INTERVAL, Delivery, tick_job
 from handlers import calendar as calendar_command
@@ -41,7 +41,7 @@ def register_handlers(app: App) -> None:
     app.add_handler(access.handler(), group=-1)
     # assign_dialog before tasks (/assign alone opens it); inbox's fallbacks come last
     # filing's buttons (i:, ib:) and directors' 一键催办 (n:) before task_buttons, which takes every other button
-    for feature in (registration, general, office, roles, broadcast, assign_dialog, tasks, reports, digests, brief, targets, assessment, directors,
+    for feature in (registration, general, office, roles, broadcast, assign_dialog, tasks, reports, digests, brief, targets, assessment, dashboard, directors,
                     meetings, filing, task_buttons, calendar_command, inbox):  # meetings' buttons (m:) before task_buttons too
         app.add_handlers(feature.handlers())
     app.add_error_handler(on_error)

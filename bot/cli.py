@@ -387,6 +387,58 @@ def cmd_assessment(settings: Settings, args: argparse.Namespace) -> int:
     return 0
 
 
+LINK_MINUTES = 60  # a printed link is as good as a password: short-lived unless asked otherwise
+
+
+def cmd_dashboard_link(settings: Settings, args: argparse.Namespace) -> int:
+    """Print a dashboard address signed for USER_ID, for a desktop browser: initData signed with
+    the bot token exactly as Telegram signs a Mini App's, in the URL fragment (never sent to a
+    server's log), valid --minutes (at most a day, as Telegram's own). The user must be a director
+    or admin: the link of anyone else would only be refused."""
+    _require_token(settings)
+    if not 1 <= args.minutes <= 24 * 60:
+        raise OperatorError("--minutes must be between 1 and 1440 (a day, as Telegram's own sign-in)")
+    from urllib.parse import quote
+
+    from bot.errors import DomainError
+    from bot.rules.initdata import sign
+    from bot.usecases import dashboard
+
+    db = _database(settings)
+
+    async def work():  # type: ignore[no-untyped-def]
+        await migrate.upgrade_to_head(db)
+        return await dashboard.viewer(db, args.user_id, office_id=None, admin_ids=settings.bot_admin_ids,
+                                      default_language=settings.bot_language)
+
+    try:
+        caller = asyncio.run(_with_db(db, work))
+    except DomainError:
+        raise OperatorError(f"user {args.user_id} is not a director or admin of any office: the dashboard "
+                            "would refuse them (/grant director first)") from None
+    now = int(system_clock().timestamp())
+    expires = now + args.minutes * 60
+    init_data = sign(settings.token(), user_id=args.user_id, first_name=caller.full_name or str(args.user_id),
+                     now=now, expires=expires)
+    print(f"{_dashboard_base(settings)}#tgWebAppData={quote(init_data, safe='')}")
+    until = datetime.fromtimestamp(expires, settings.tz).strftime("%Y-%m-%d %H:%M")
+    print(f"valid until {until} ({settings.bot_timezone}); anyone holding it sees what this user sees", file=sys.stderr)
+    return 0
+
+
+def _dashboard_base(settings: Settings) -> str:
+    if settings.dashboard_url:
+        return settings.dashboard_url
+    host = "127.0.0.1" if settings.web_listen in ("0.0.0.0", "::", "") else settings.web_listen
+    return f"http://{host}:{settings.web_port}/dashboard"
+
+
+def _user_id(raw: str) -> int:
+    if not raw.isdigit():
+        raise argparse.ArgumentTypeError(f"{raw!r} is not a numeric Telegram user id")
+    return int(raw)
+
+
 def _year(raw: str) -> int:
     if not (raw.isdigit() and 2000 <= int(raw) <= 2100):
         raise argparse.ArgumentTypeError(f"{raw!r} is not a year like 2026")
@@ -432,6 +484,11 @@ def parser() -> argparse.ArgumentParser:
     assess_p.add_argument("--at", metavar="ISO-8601", help="as of this moment (default: now)")
     assess_p.add_argument("--out", metavar="FILE", help="write FILE: .xlsx workbook, .png chart, anything else text")
     assess_p.set_defaults(func=cmd_assessment)
+    link_p = sub.add_parser("dashboard-link", help="print a signed dashboard address for a director or admin")
+    link_p.add_argument("user_id", type=_user_id, metavar="USER_ID", help="the person's numeric Telegram id")
+    link_p.add_argument("--minutes", type=int, default=LINK_MINUTES, metavar="N",
+                        help=f"how long the link works (default {LINK_MINUTES}, at most 1440)")
+    link_p.set_defaults(func=cmd_dashboard_link)
     return p
 
 

@@ -16,8 +16,9 @@ from urllib.parse import urlsplit
 
 from telegram.ext import Application
 
+from bot.services import Services
 from bot.settings import Settings
-from bot.webhook import WebhookServer, start_webhook_server, webhook_path
+from bot.webhook import ListenError, WebhookServer, start_web_server, start_webhook_server, webhook_path
 
 log = logging.getLogger("liaison-desk")
 
@@ -49,9 +50,22 @@ async def start(running: Running, settings: Settings) -> None:
     else:
         if app.updater is None:
             raise RuntimeError("long polling needs the Application's Updater")
+        running.server = await _web_server(app.bot_data.services)
         await app.updater.start_polling(allowed_updates=ALLOWED_UPDATES, drop_pending_updates=False)
         log.info("polling Telegram for updates")
     await app.start()
+
+
+async def _web_server(services: Services) -> WebhookServer | None:
+    """The dashboard and /healthz on WEB_LISTEN:WEB_PORT. A port already taken stops the bot only
+    when DASHBOARD_URL says the dashboard is wanted; otherwise the bot polls on without it."""
+    try:
+        return await start_web_server(services)
+    except ListenError as exc:
+        if services.settings.dashboard_url:
+            raise
+        log.warning("web: %s; the dashboard and /healthz are off (set WEB_PORT to a free port)", exc)
+        return None
 
 
 async def shutdown(running: Running) -> None:
@@ -61,7 +75,7 @@ async def shutdown(running: Running) -> None:
         await _step("stopping the updater", app.updater.stop())
     if running.server is not None:
         server, running.server = running.server, None
-        await _step("stopping the webhook server", server.stop())
+        await _step("stopping the web server", server.stop())
     if app.running:
         await _step("stopping the application", app.stop())
         if app.post_stop:

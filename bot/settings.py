@@ -6,6 +6,7 @@ Built once by the composition root (`bot.cli`) and passed down; nothing reads it
 from __future__ import annotations
 
 from typing import Literal
+from urllib.parse import urlsplit
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 from pydantic import Field, SecretStr, field_validator, model_validator
@@ -15,6 +16,14 @@ from typing_extensions import Annotated
 from bot.rules.digest import Schedule, parse_schedule
 
 DEFAULT_DATABASE_URL = "sqlite+aiosqlite:///liaison.db"
+
+
+def dashboard_url_ok(value: str) -> bool:
+    """An https:// address with a host, or http:// on loopback (a desk check, never Telegram)."""
+    where = urlsplit(value)
+    if not where.hostname:
+        return False
+    return where.scheme == "https" or (where.scheme == "http" and where.hostname in ("127.0.0.1", "localhost"))
 
 
 class Settings(BaseSettings):
@@ -33,6 +42,9 @@ class Settings(BaseSettings):
     webhook_secret: SecretStr | None = None
     webhook_listen: str = "0.0.0.0"
     webhook_port: int = 8443
+    dashboard_url: str | None = None  # the Mini App's public HTTPS address (directors' /dashboard)
+    web_listen: str = "127.0.0.1"  # the dashboard and /healthz outside webhook mode
+    web_port: int = 8080
     digest_weekly: str = "mon 09:00"
     digest_monthly: str = "1 09:00"
     digest_quarterly: str = "1 09:00"  # days after the reporting deadline, and the time
@@ -62,10 +74,18 @@ class Settings(BaseSettings):
             raise ValueError(f"unknown time zone {value!r}") from None
         return value
 
-    @field_validator("webhook_url", "summary_llm_url", "summary_llm_model", mode="before")
+    @field_validator("webhook_url", "dashboard_url", "summary_llm_url", "summary_llm_model", mode="before")
     @classmethod
     def _empty_is_unset(cls, value: object) -> object:
         return None if value == "" else value
+
+    @field_validator("dashboard_url")
+    @classmethod
+    def _web_app_url(cls, value: str | None) -> str | None:
+        if value is not None and not dashboard_url_ok(value):
+            raise ValueError("must be an https:// address (Telegram opens Mini Apps over HTTPS only; "
+                             "http:// is accepted for 127.0.0.1 and localhost, for trying it out)")
+        return value
 
     @model_validator(mode="after")
     def _valid_schedule(self) -> Settings:

@@ -14,6 +14,7 @@ from zoneinfo import ZoneInfo
 
 from bot.catalog import assessment as _assessment
 from bot.catalog import calendar as _calendar
+from bot.catalog import dashboard as _dashboard
 from bot.catalog import meetings as _meetings
 from bot.catalog import monthly as _monthly
 from bot.catalog import papers as _papers
@@ -583,7 +584,7 @@ def _merge(*parts: dict[str, tuple[str, str]]) -> None:
         CATALOG.update(part)
 
 
-_merge(_meetings.TEXTS, _papers.TEXTS, _targets.TEXTS, _monthly.TEXTS, _assessment.TEXTS, _calendar.TEXTS)
+_merge(_meetings.TEXTS, _papers.TEXTS, _targets.TEXTS, _monthly.TEXTS, _assessment.TEXTS, _calendar.TEXTS, _dashboard.TEXTS)
 
 _FIELDS = string.Formatter()
 

@@ -1,7 +1,8 @@
-"""The webhook's HTTP server: Telegram POSTs updates to WEBHOOK_URL's path; GET /healthz reports health.
+"""The webhook's HTTP server: Telegram POSTs updates to WEBHOOK_URL's path; GET /healthz reports
+health; the dashboard's page and API (bot/web/routes.py) are served beside them.
 
 Our own tornado application rather than PTB's `Updater.start_webhook`, so it can carry the extra
-route. Updates go into the Application's update queue, exactly where polling would put them."""
+routes. Updates go into the Application's update queue, exactly where polling would put them."""
 
 from __future__ import annotations
 
@@ -21,8 +22,10 @@ import tornado.web
 from telegram import Update
 from telegram.ext import Application, ExtBot
 
+from bot.services import Services
 from bot.settings import Settings
 from bot.usecases import health
+from bot.web.routes import routes
 
 log = logging.getLogger(__name__)
 
@@ -88,11 +91,11 @@ class HealthHandler(_Plain):
 
     SUPPORTED_METHODS = ("GET",)  # type: ignore[assignment]
 
-    def initialize(self, app: Application) -> None:  # type: ignore[type-arg]
-        self.app = app
+    def initialize(self, services: Services) -> None:
+        self.services = services
 
     async def get(self) -> None:
-        state = await health.check(self.app.bot_data.services.db)
+        state = await health.check(self.services.db)
         self.set_header("Cache-Control", "no-store")
         if state.database_ok:
             self.answer(HTTPStatus.OK, {"database": "ok", "outbox_backlog": state.outbox_backlog})
@@ -104,18 +107,26 @@ def make_app(app: Application, settings: Settings) -> tornado.web.Application:  
     secret = settings.webhook_secret.get_secret_value() if settings.webhook_secret else ""
     if not secret:
         raise ValueError("the webhook needs WEBHOOK_SECRET")
+    services = app.bot_data.services
     return tornado.web.Application(
         [
-            (re.escape(HEALTH_PATH), HealthHandler, {"app": app}),
+            (re.escape(HEALTH_PATH), HealthHandler, {"services": services}),
             (re.escape(webhook_path(settings.webhook_url)), UpdateHandler, {"app": app, "secret": secret}),
+            *routes(services),
         ],
         log_function=_log_request,
     )
 
 
+def make_web_app(services: Services) -> tornado.web.Application:
+    """Outside webhook mode: /healthz and the dashboard on WEB_LISTEN:WEB_PORT."""
+    return tornado.web.Application([(re.escape(HEALTH_PATH), HealthHandler, {"services": services}),
+                                    *routes(services)], log_function=_log_request)
+
+
 def _log_request(handler: tornado.web.RequestHandler) -> None:
     status = handler.get_status()
-    log.log(logging.DEBUG if status < 400 else logging.INFO, "webhook: %s %s -> %d",
+    log.log(logging.DEBUG if status < 400 else logging.INFO, "http: %s %s -> %d",
             handler.request.method, handler.request.path, status)
 
 
@@ -138,15 +149,25 @@ class WebhookServer:
 
 async def start_webhook_server(app: Application, settings: Settings) -> WebhookServer:  # type: ignore[type-arg]
     """Listen on WEBHOOK_LISTEN:WEBHOOK_PORT on the running loop."""
-    handlers = make_app(app, settings)
-    host, port = settings.webhook_listen, settings.webhook_port
+    server = listen(make_app(app, settings), settings.webhook_listen, settings.webhook_port)
+    log.info("webhook: listening on %s:%d (path %s, health %s, dashboard /dashboard)", server.host, server.port,
+             webhook_path(settings.webhook_url), HEALTH_PATH)
+    return server
+
+
+async def start_web_server(services: Services) -> WebhookServer:
+    """Outside webhook mode: the dashboard and /healthz on WEB_LISTEN:WEB_PORT."""
+    settings = services.settings
+    server = listen(make_web_app(services), settings.web_listen, settings.web_port)
+    log.info("web: dashboard and health on %s:%d (/dashboard, %s)", server.host, server.port, HEALTH_PATH)
+    return server
+
+
+def listen(handlers: tornado.web.Application, host: str, port: int) -> WebhookServer:
     try:
         sockets = tornado.netutil.bind_sockets(port, host)
     except OSError as exc:
         raise ListenError(f"cannot listen on {host}:{port}: {exc.strerror or exc}") from None
     server = tornado.httpserver.HTTPServer(handlers, max_body_size=MAX_BODY)
     server.add_sockets(sockets)
-    bound = sockets[0].getsockname()[1]
-    log.info("webhook: listening on %s:%d (path %s, health %s)", host, bound, webhook_path(settings.webhook_url),
-             HEALTH_PATH)
-    return WebhookServer(server, host, bound)
+    return WebhookServer(server, host, sockets[0].getsockname()[1])

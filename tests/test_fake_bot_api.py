@@ -10,7 +10,8 @@ from collections.abc import AsyncIterator
 
 import httpx
 import pytest
-from telegram import Bot, BotCommand, BotCommandScopeChat, InlineKeyboardButton, InlineKeyboardMarkup, Update
+from telegram import (Bot, BotCommand, BotCommandScopeChat, InlineKeyboardButton, InlineKeyboardMarkup, MenuButtonWebApp, Update,
+                      WebAppInfo)
 from telegram.constants import MessageEntityType
 from telegram.error import BadRequest, Forbidden, InvalidToken, NetworkError, RetryAfter, TimedOut
 from telegram.ext import Application, ApplicationBuilder, CommandHandler, ContextTypes
@@ -431,6 +432,22 @@ async def test_press_names_what_is_wrong(bot: Bot, api: FakeBotAPI, control: htt
     assert api.pending_updates[0]["callback_query"]["message"]["message_id"] == sent.message_id
 
 
+async def test_sent_shows_what_a_button_opens_and_menu_shows_the_menu_button(
+        bot: Bot, api: FakeBotAPI, control: httpx.AsyncClient) -> None:
+    url = "https://desk.example.gov.cn/dashboard"
+    keyboard = InlineKeyboardMarkup([[InlineKeyboardButton("打开看板", web_app=WebAppInfo(url)),
+                                      InlineKeyboardButton("说明", url="https://example.org/help"),
+                                      InlineKeyboardButton("确认", callback_data="a")]])
+    await bot.send_message(USER, "看板", reply_markup=keyboard)
+    [sent] = (await control.get("/_fake/sent", params={"chat_id": USER})).json()
+    assert sent["buttons"] == ["打开看板", "说明", "确认"]
+    assert sent["opens"] == [{"text": "打开看板", "web_app": url}, {"text": "说明", "url": "https://example.org/help"}]
+    assert (await control.get("/_fake/menu", params={"chat_id": USER})).json() == {"type": "default"}
+    await bot.set_chat_menu_button(USER, MenuButtonWebApp("看板", WebAppInfo(url)))
+    assert (await control.get("/_fake/menu", params={"chat_id": USER})).json() == \
+        {"type": "web_app", "text": "看板", "web_app": {"url": url}}
+
+
 async def test_sent_shows_each_bot_message_as_it_is_now(bot: Bot, api: FakeBotAPI, control: httpx.AsyncClient) -> None:
     keyboard = InlineKeyboardMarkup([[InlineKeyboardButton("确认收到", callback_data="a"),
                                       InlineKeyboardButton("报送进展", callback_data="b")]])
@@ -447,7 +464,8 @@ async def test_sent_shows_each_bot_message_as_it_is_now(bot: Bot, api: FakeBotAP
         (USER, "sendMessage"), (USER, "sendDocument"), (USER + 1, "sendPhoto"), (USER, "sendMessage")]
     first, document, photo, reply = everything
     assert first == {"chat_id": USER, "message_id": notice.message_id, "method": "sendMessage",
-                     "text": "交办单 #1 已确认", "edited": True, "file": None, "buttons": ["报送进展"], "reply_to": None}
+                     "text": "交办单 #1 已确认", "edited": True, "file": None, "buttons": ["报送进展"], "opens": [],
+                     "reply_to": None}
     assert document["text"] == "本周汇总" and not document["edited"]
     assert document["file"]["type"] == "document" and document["file"]["name"] == "汇总.xlsx"
     assert photo["file"]["type"] == "photo" and photo["text"] == "图表" and photo["buttons"] == []

@@ -70,6 +70,7 @@ COMMANDS: tuple[CommandSpec, ...] = (
     _spec("brief", *_DIRECTORS),  # the office's work report (工作报告) as a .docx
     _spec("targets", *_DIRECTORS),
     _spec("assessment", *_DIRECTORS),
+    _spec("dashboard", *_DIRECTORS),  # the Mini App (DASHBOARD_URL); its API checks the role again
     _spec("calendar", Role.LIAISON, *_DIRECTORS),  # deadlines move with it: liaisons read it too
 )
 

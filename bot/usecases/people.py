@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from datetime import datetime
 
 from bot.errors import Refused
@@ -86,6 +86,18 @@ async def identify(
     async with db.transaction() as s:
         known = await people_repo.known(s, user.telegram_id)
         return await _identified(s, user, known, admin_ids, default_language, now)
+
+
+async def as_viewer(db: Database, telegram_id: int, *, office_id: int | None, admin_ids: frozenset[int],
+                    default_language: str) -> Caller:
+    """Who a signed-in visitor (the dashboard) is, without writing anything: their roles in
+    `office_id` when they may act there, else in their own office (`Caller.office_id` then differs
+    from `office_id`). One statement."""
+    async with db.session() as s:
+        known = await people_repo.known(s, telegram_id)
+    if office_id is not None:
+        known = replace(known, chosen_office=office_id)
+    return _caller(known, telegram_id, admin_ids, default_language)
 
 
 async def language_of(db: Database, telegram_id: int, *, default: str) -> str:

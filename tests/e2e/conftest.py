@@ -146,7 +146,7 @@ def make_settings(api: FakeBotAPI, db_url: str, **overrides) -> Settings:  # typ
     values = dict(
         telegram_bot_token=TOKEN, database_url=db_url, telegram_api_base_url=api.base_url,
         telegram_api_file_url=api.base_file_url, bot_admin_ids=frozenset({ADMIN_ID}), bot_language="zh",
-        bot_timezone="Asia/Shanghai", webhook_url=None,
+        bot_timezone="Asia/Shanghai", webhook_url=None, web_listen="127.0.0.1", web_port=0,  # any free port
     )
     values.update(overrides)
     return Settings(_env_file=None, **values)  # type: ignore[call-arg]

@@ -48,7 +48,7 @@ SEED = 20261123
 COMMANDS = ("start", "help", "whoami", "lang", "invite", "assign", "tasks", "task", "extend", "close", "liaisons",
             "grant", "revoke", "broadcast", "cycle", "audit", "progress", "done", "mytasks", "report", "digest",
             "overdue", "status", "export", "inbox", "comment", "office", "forward",
-            "meeting", "meetings", "brief", "targets", "assessment", "calendar")
+            "meeting", "meetings", "brief", "targets", "assessment", "calendar", "dashboard")
 EXTRA_COMMANDS = ("cancel", "skip")  # the /assign dialogue's own words, outside the dialogue
 
 INT4_MAX = 2**31 - 1  # ids are 32-bit integers on PostgreSQL

@@ -704,6 +704,9 @@ class _ControlHandler(tornado.web.RequestHandler):
             self.set_header("Content-Type", "application/octet-stream")
             self.finish(data)
             return
+        if action == "menu":  # the chat's menu button, as setChatMenuButton last set it
+            self._answer(HTTPStatus.OK, self._api.menu_button(_chat_key(self.get_query_argument("chat_id", "").strip())))
+            return
         if action != "sent":
             self._answer(HTTPStatus.METHOD_NOT_ALLOWED, _error_body(405, f"use POST /_fake/{action}"))
             return
@@ -871,7 +874,7 @@ class FakeBotAPI:
             [
                 (r"/bot([^/]+)/([A-Za-z0-9_]+)/?", _ApiHandler, handler_args),
                 (r"/file/bot([^/]+)/(.+)", _FileHandler, handler_args),
-                (r"/_fake/(say|sent|press|file)", _ControlHandler, handler_args),
+                (r"/_fake/(say|sent|press|file|menu)", _ControlHandler, handler_args),
             ],
             default_handler_class=_NotFoundHandler,
             log_function=lambda handler: None,
@@ -982,6 +985,10 @@ class FakeBotAPI:
     def commands_for(self, scope: JSONDict | None = None, language_code: str | None = None) -> list[JSONDict]:
         """Commands last set by setMyCommands for ``scope`` (default scope if None) and language."""
         return list(self._commands.get(_commands_key(scope, language_code), []))
+
+    def menu_button(self, chat_id: ChatKey) -> JSONDict:
+        """The chat's menu button as setChatMenuButton last set it (Telegram's default: commands)."""
+        return self._menu_buttons.get(str(chat_id), {"type": "default"})
 
     def message(self, chat_id: ChatKey, message_id: int) -> JSONDict | None:
         """Current state of a message the fake knows (sent by the bot or pushed), or None."""
@@ -1204,6 +1211,11 @@ class FakeBotAPI:
             "edited": "edit_date" in shown,
             "file": _file_of(shown),
             "buttons": [button.get("text", "") for button in _button_list(shown)],
+            # buttons that open something rather than call back: a link, or a Mini App (web_app)
+            "opens": [{"text": button.get("text", ""), **({"web_app": button["web_app"].get("url")}
+                                                           if isinstance(button.get("web_app"), dict) else {}),
+                       **({"url": button["url"]} if "url" in button else {})}
+                      for button in _button_list(shown) if "web_app" in button or "url" in button],
             "reply_to": reply.get("message_id") if isinstance(reply, dict) else None,
         }
         if current is None:

@@ -1,0 +1,1 @@
+"""The bot's own web pages: the directors' dashboard (a Telegram Mini App) and its JSON API."""

@@ -1,0 +1,61 @@
+"""Issue 16, acceptance 1: `/dashboard` answers with a Web App button to DASHBOARD_URL, and the
+chat's menu button opens the dashboard for directors and admins only."""
+
+from __future__ import annotations
+
+from collections.abc import AsyncIterator
+
+import pytest
+
+from bot.app import build_application
+from bot.rules.delivery import Pacer
+from bot.services import Services
+from storage.db import Database
+from tests.e2e.conftest import ADMIN_ID, Desk, FakeBotAPI, make_settings, pause_minute_job, start, stop
+
+URL = "https://desk.example.gov.cn/dashboard"
+
+
+@pytest.fixture
+async def desk_with_dashboard(api: FakeBotAPI, db: Database, clock) -> AsyncIterator[Desk]:  # type: ignore[no-untyped-def]
+    settings = make_settings(api, str(db.url.render_as_string(hide_password=False)), dashboard_url=URL)
+    services = Services(settings=settings, db=db, clock=clock, pacing=lambda: Pacer(private_interval=0.0))
+    app = build_application(services)
+    await start(app)
+    pause_minute_job(app)
+    try:
+        yield Desk(api, app, services)
+    finally:
+        await stop(app)
+
+
+def web_app_buttons(call) -> list[tuple[str, str]]:  # type: ignore[no-untyped-def]
+    rows = (call.reply_markup or {}).get("inline_keyboard", [])
+    return [(b["text"], b["web_app"]["url"]) for row in rows for b in row if "web_app" in b]
+
+
+async def test_a_director_gets_the_web_app_button_and_menu_a_liaison_does_not(desk_with_dashboard: Desk) -> None:
+    desk = desk_with_dashboard
+    liaison = (await desk.set_up({"departments": ["区财政局"]}, ["区财政局"], 8101))["区财政局"]
+    director = desk.chat(8201, "李主任")
+    await director.send("/start")
+    assert desk.api.menu_button(director.id) == {"type": "default"}
+    assert "已授予" in await desk.admin.send("/grant 8201 主任")
+
+    opened = await director.send_raw("/dashboard")
+    assert "工作看板" in (opened.text or "") and web_app_buttons(opened) == [("打开看板", URL)]
+    assert desk.api.menu_button(director.id) == {"type": "web_app", "text": "看板", "web_app": {"url": URL}}
+    assert desk.api.menu_button(ADMIN_ID)["web_app"] == {"url": URL}
+    assert desk.api.menu_button(liaison.id) == {"type": "default"}
+    assert "仅限" in await liaison.send("/dashboard")
+
+    mark = desk.api.mark()
+    assert "已撤销" in await desk.admin.send("/revoke 8201 主任")
+    await desk.api.wait_for(lambda c: c.method == "setChatMenuButton" and c.chat_id == director.id, after=mark)
+    assert desk.api.menu_button(director.id) == {"type": "default"}
+
+
+async def test_without_a_dashboard_url_the_command_says_how_to_set_it_up(desk: Desk) -> None:
+    answer = await desk.admin.send_raw("/dashboard")
+    assert "DASHBOARD_URL" in (answer.text or "") and web_app_buttons(answer) == []
+    assert desk.api.menu_button(ADMIN_ID) == {"type": "default"}
