@@ -80,10 +80,27 @@ class UpdateHandler(_Plain):
             log.info("webhook: refused a malformed update (%s)", type(exc).__name__)
             self.answer(HTTPStatus.BAD_REQUEST, "malformed update\n")
             return
-        if isinstance(self.app.bot, ExtBot):
-            self.app.bot.insert_callback_data(update)
-        await self.app.update_queue.put(update)
+        intake = self.app.bot_data.intake
+        if intake is not None:  # stored before the 200, so a process dying now loses nothing
+            try:
+                stored = await intake.accept(update.update_id, data)
+            except Exception as exc:  # noqa: BLE001 - e.g. the database is unreachable: Telegram retries
+                log.warning("webhook: could not store update %d (%s); asking Telegram to retry",
+                            update.update_id, type(exc).__name__)
+                self.answer(HTTPStatus.SERVICE_UNAVAILABLE, "try again later\n")
+                return
+            if not stored:  # a redelivery of an update stored before: its holder handles it
+                self.answer(HTTPStatus.OK, "")
+                return
+        await queue_update(self.app, update)
         self.answer(HTTPStatus.OK, "")
+
+
+async def queue_update(app: Application, update: Update) -> None:  # type: ignore[type-arg]
+    """Into the Application's update queue, exactly where polling would put it."""
+    if isinstance(app.bot, ExtBot):
+        app.bot.insert_callback_data(update)
+    await app.update_queue.put(update)
 
 
 class HealthHandler(_Plain):

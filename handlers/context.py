@@ -17,6 +17,7 @@ class BotData:
 
     services: Services
     delivery: Any = None
+    intake: Any = None  # webhook mode: jobs.intake.Intake (updates stored before answering)
 
 
 class Ctx(CallbackContext[ExtBot[None], dict, dict, BotData]):

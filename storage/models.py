@@ -244,6 +244,9 @@ class OutboxMessage(SQLModel, table=True):
     ref_id: int | None = None
     status: str = Field(default="pending", max_length=12)
     attempts: int = 0
+    # times a crash left the row in flight and it was sent again after its lease: it may have
+    # arrived that many times more (at least once, never lost; a broadcast's report counts them)
+    resent: int = Field(default=0, sa_column_kwargs={"server_default": "0"})
     next_attempt_at: datetime | None = _when(nullable=True)
     claimed_at: datetime | None = _when(nullable=True)
     claimed_by: str | None = Field(default=None, max_length=80)
@@ -373,6 +376,36 @@ class TaskProgress(SQLModel, table=True):
     mime_type: str | None = Field(default=None, max_length=100)
     chat_id: int | None = Field(default=None, sa_type=BigInteger)
     message_id: int | None = Field(default=None, sa_type=BigInteger)
+
+
+class InboundUpdate(SQLModel, table=True):
+    """A webhook update, stored before Telegram is answered 200, so that a process dying before
+    handling it loses nothing: once its lease runs out another process takes it over. `done_at`
+    is set when it has been handled."""
+
+    __tablename__ = "inbound_updates"
+    __table_args__ = (Index("ix_inbound_updates_open", "done_at", "lease_until"),)
+    update_id: int = Field(sa_column=Column(BigInteger, primary_key=True, autoincrement=False))
+    payload: str
+    received_at: datetime = _when()
+    lease_until: datetime = _when()
+    owner: str | None = Field(default=None, max_length=80)
+    attempts: int = 1
+    done_at: datetime | None = _when(nullable=True)
+
+
+class Dialogue(SQLModel, table=True):
+    """A person's step-by-step dialogue (the `/assign` dialogue): its step and draft as JSON, so any
+    process can take the next message. One per person; it ends when `expires_at` passes idle."""
+
+    __tablename__ = "dialogues"
+    telegram_id: int = Field(sa_column=Column(BigInteger, primary_key=True, autoincrement=False))
+    chat_id: int = Field(sa_type=BigInteger)
+    kind: str = Field(max_length=24)
+    step: str = Field(max_length=16)
+    data: str = "{}"
+    updated_at: datetime = _when()
+    expires_at: datetime = _when(index=True)
 
 
 class PendingInput(SQLModel, table=True):

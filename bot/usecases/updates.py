@@ -7,6 +7,7 @@ from __future__ import annotations
 
 from datetime import datetime, timedelta
 
+from bot.usecases import inbound
 from storage.db import Database
 from storage.repos import updates as updates_repo
 
@@ -20,5 +21,7 @@ async def first_time(db: Database, update_id: int, *, now: datetime) -> bool:
 
 
 async def prune(db: Database, *, now: datetime) -> int:
+    """Forget old update ids, and webhook updates finished long ago (bot/usecases/inbound.py)."""
     async with db.transaction() as s:
-        return await updates_repo.prune(s, now - KEEP)
+        pruned = await updates_repo.prune(s, now - KEEP)
+    return pruned + await inbound.prune(db, now=now)
