@@ -17,74 +17,52 @@ parent office's task to their office (`fw:go:TARGET`). The picker offers the chi
 departments and groups; the due time defaults to the parent part's (/skip) and may not be later;
 the title, details and file are the parent task's unless the admin types others (/skip keeps them).
 Confirm creates the child office's task, linked to the parent's part (bot/usecases/tasks.py
-`forward`). The draft lives only in `context.user_data` (in memory, like the conversation's state), so a
-restart of the bot drops an unfinished draft: the admin starts again with /assign. /assign with
-arguments is not this handler's (it goes to handlers/tasks.py, also during a dialogue).
+`forward`). The step and the draft live in the database (handlers/stored_dialogue.py: a row per
+admin, the draft as JSON by handlers/assign_draft.py), so a restart keeps an unfinished draft and
+any process of several can take the next step. /assign with arguments is not this handler's (it goes
+to handlers/tasks.py, also during a dialogue).
 
-Registered in group 0 before the task commands and before the inbox fallback, so the dialogue's
-messages reach it first: while someone is in the dialogue it takes their plain messages, files and
-`a:` buttons; their other commands pass through to the other handlers.
+Registered alone in group 0, before every other feature (group 1), so the dialogue's messages reach
+it first: while someone is in the dialogue it takes their plain messages, files and `a:` buttons;
+their other commands pass through to the other handlers.
 """
 
 from __future__ import annotations
 
-import warnings
-from dataclasses import dataclass, field
-from datetime import datetime, timedelta
+from datetime import timedelta
 
-from telegram import InlineKeyboardMarkup, Update
+from telegram import Bot, InlineKeyboardMarkup, Update
 from telegram.error import BadRequest
-from telegram.ext import (
-    BaseHandler,
-    CallbackQueryHandler,
-    CommandHandler,
-    ConversationHandler,
-    MessageHandler,
-    TypeHandler,
-    filters,
-)
-from telegram.warnings import PTBUserWarning
+from telegram.ext import BaseHandler, CallbackQueryHandler, CommandHandler, MessageHandler, filters
 
 from bot.errors import DomainError, UsageError
 from bot.rules.callbacks import decode as decode_button
 from bot.rules.roles import Role
 from bot.rules.tasks import (DETAILS_MAX, TITLE_MAX, AssignRequest, check_title, due_allowed, parse_due,
                              parse_task_number)
-from bot.texts import fmt_time
-from bot.usecases import assign_choices, tasks
+from bot.services import Services
+from bot.texts import fmt_time, t
+from bot.usecases import assign_choices, dialogues, people, tasks
 from bot.usecases.tasks import Attachment, ForwardSource
-from bot.views.assign import Choice, Keyboard, chosen_names, decode, department_count, page_count, picked, picker, summary
+from bot.views.assign import Keyboard, chosen_names, decode, department_count, page_count, picked, picker, summary
 from bot.views.tasks import office_label
+from handlers.assign_draft import Draft, from_json, to_json
 from handlers.context import Ctx
 from handlers.dates import due_text, office_calendar, with_warning
 from handlers.errors import render
 from handlers.replies import lang, reply, send, text
+from handlers.stored_dialogue import END, StoredDialogue
 from handlers.tasks import created_reply
 
 TIMEOUT = timedelta(minutes=15)
-DRAFT = "assign_draft"  # the user_data key
+DRAFT = "assign_draft"  # the user_data key the stored draft is handed over in
+KIND = "assign"  # the dialogue's kind in the `dialogues` table
 
 PICK, DUE, TITLE, DETAILS, ATTACHMENT, CONFIRM = "pick", "due", "title", "details", "attachment", "confirm"
-END = ConversationHandler.END
 
 PROMPTS = {PICK: "assign_dialog.use_buttons", DUE: "assign_dialog.ask_due", TITLE: "assign_dialog.ask_title",
            DETAILS: "assign_dialog.ask_details", ATTACHMENT: "assign_dialog.ask_attachment",
            CONFIRM: "assign_dialog.use_buttons"}
-
-
-@dataclass
-class Draft:
-    choices: list[Choice]
-    selected: set[int] = field(default_factory=set)
-    page: int = 0
-    message_id: int | None = None  # the message whose buttons belong to this draft
-    due: datetime | None = None
-    title: str | None = None
-    details: str | None = None
-    attachment: Attachment | None = None
-    due_then_confirm: bool = False  # asked for the due time again at Confirm (it had passed)
-    office_id: int = 1  # the office the draft's choices are of
-    forward: ForwardSource | None = None  # 转办: the parent office's part it forwards
 
 
 def _draft(context: Ctx) -> Draft | None:
@@ -495,16 +473,27 @@ async def stale_button(update: Update, context: Ctx) -> None:
     await query.answer(text(context, "button.stale"))
 
 
-async def timed_out(update: Update, context: Ctx) -> None:
-    chat = update.effective_chat
-    if chat is None:
-        return
-    await _retire_buttons(context, chat.id, _drop(context))
-    await context.bot.send_message(chat.id, text(context, "assign_dialog.timeout",
+async def end_idle(bot: Bot, services: Services) -> int:
+    """End the dialogues idle for TIMEOUT (each by exactly one process): take the draft's buttons
+    off and tell the admin the draft was dropped. Returns how many ended."""
+    settings = services.settings
+    ended = await dialogues.idle(services.db, now=services.now())
+    for stored in ended:
+        if stored.kind != KIND:
+            continue
+        language = await people.language_of(services.db, stored.telegram_id, default=settings.bot_language)
+        draft = from_json(stored.data)
+        if draft.message_id is not None:
+            try:
+                await bot.edit_message_reply_markup(stored.chat_id, draft.message_id, reply_markup=None)
+            except BadRequest:
+                pass
+        await bot.send_message(stored.chat_id, t(language, "assign_dialog.timeout",
                                                  minutes=int(TIMEOUT.total_seconds() // 60)))
+    return len(ended)
 
 
-def dialogue() -> ConversationHandler:
+def dialogue() -> StoredDialogue:
     typed = filters.TEXT & ~filters.COMMAND
     other = ~filters.COMMAND & ~filters.StatusUpdate.ALL
     buttons = "^a:"
@@ -512,29 +501,27 @@ def dialogue() -> ConversationHandler:
     def answers(step: str, *taking: BaseHandler) -> list[BaseHandler]:
         return [*taking, MessageHandler(other, _reprompt(step))]
 
-    with warnings.catch_warnings():  # per_message=False is meant: the key is the admin's chat
-        warnings.filterwarnings("ignore", message=".*per_message=False", category=PTBUserWarning)
-        return ConversationHandler(
-            entry_points=[CommandHandler("assign", start, has_args=False),
-                          CallbackQueryHandler(start_forward, pattern=r"^fw:"),
-                          CommandHandler("forward", forward_command)],
-            states={
-                PICK: answers(PICK, CallbackQueryHandler(on_pick, pattern=buttons)),
-                DUE: answers(DUE, MessageHandler(typed, on_due), CommandHandler("skip", skip_due)),
-                TITLE: answers(TITLE, MessageHandler(typed, on_title), CommandHandler("skip", skip_title)),
-                DETAILS: answers(DETAILS, MessageHandler(typed, on_details), CommandHandler("skip", skip_details)),
-                ATTACHMENT: answers(ATTACHMENT, MessageHandler(filters.PHOTO | filters.Document.ALL, on_file),
-                                    CommandHandler("skip", skip_file)),
-                CONFIRM: answers(CONFIRM, CallbackQueryHandler(on_confirm, pattern=buttons)),
-                ConversationHandler.TIMEOUT: [TypeHandler(Update, timed_out)],
-            },
-            fallbacks=[CommandHandler("cancel", cancel), CallbackQueryHandler(stale_button, pattern=buttons)],
-            allow_reentry=True,
-            per_user=True,
-            per_chat=True,
-            conversation_timeout=TIMEOUT,
-        )
+    return StoredDialogue(
+        KIND, key=DRAFT,
+        entry_points=[CommandHandler("assign", start, has_args=False),
+                      CallbackQueryHandler(start_forward, pattern=r"^fw:"),
+                      CommandHandler("forward", forward_command)],
+        states={
+            PICK: answers(PICK, CallbackQueryHandler(on_pick, pattern=buttons)),
+            DUE: answers(DUE, MessageHandler(typed, on_due), CommandHandler("skip", skip_due)),
+            TITLE: answers(TITLE, MessageHandler(typed, on_title), CommandHandler("skip", skip_title)),
+            DETAILS: answers(DETAILS, MessageHandler(typed, on_details), CommandHandler("skip", skip_details)),
+            ATTACHMENT: answers(ATTACHMENT, MessageHandler(filters.PHOTO | filters.Document.ALL, on_file),
+                                CommandHandler("skip", skip_file)),
+            CONFIRM: answers(CONFIRM, CallbackQueryHandler(on_confirm, pattern=buttons)),
+        },
+        fallbacks=[CommandHandler("cancel", cancel), CallbackQueryHandler(stale_button, pattern=buttons)],
+        timeout=lambda: TIMEOUT,  # read at each step: tests shorten it
+        encode=to_json, decode=from_json,
+        may_hold=lambda context: context.caller.has(Role.ADMIN),  # only admins hold /assign dialogues
+    )
 
 
-def handlers() -> list[BaseHandler]:
-    return [dialogue()]
+def handlers() -> list[BaseHandler]:  # type: ignore[type-arg]
+    """The dialogue's one handler: registered alone, in group 0 (bot/app.py)."""
+    return [dialogue().handler()]

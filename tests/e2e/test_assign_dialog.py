@@ -7,12 +7,11 @@ from datetime import datetime, timedelta
 from zoneinfo import ZoneInfo
 
 import pytest
-from telegram.ext import ConversationHandler
-
+from bot.app import build_application
 from bot.rules import callbacks
 from bot.views.assign import PAGE_SIZE, Choice, decode, encode, picker
 from handlers import assign_dialog
-from tests.e2e.conftest import ADMIN_ID, Chat, Desk
+from tests.e2e.conftest import ADMIN_ID, Chat, Desk, pause_minute_job, start, stop
 from tests.support.fake_bot_api import Call, callback_query, make_document, private_message
 
 TZ = ZoneInfo("Asia/Shanghai")
@@ -232,24 +231,45 @@ async def test_a_non_admin_is_refused_by_the_access_layer(desk: Desk, office):  
     assert "仅限管理员" in await stranger.send("/assign")
 
 
-QUICK = timedelta(seconds=2)
-
-
-@pytest.fixture
-def quick_timeout(monkeypatch):  # type: ignore[no-untyped-def]
-    monkeypatch.setattr(assign_dialog, "TIMEOUT", QUICK)  # read when the application is built
-
-
-async def test_an_idle_dialogue_ends_and_drops_its_draft(quick_timeout, desk: Desk, office):  # type: ignore[no-untyped-def]
-    assert [h.conversation_timeout for h in desk.app.handlers[0] if isinstance(h, ConversationHandler)] == [QUICK]
+async def test_an_idle_dialogue_ends_and_drops_its_draft(desk: Desk, office, clock):  # type: ignore[no-untyped-def]
     admin = desk.admin
     picker_msg = await admin.send_raw("/assign")
     await press(desk, admin, picker_msg, "区财政局")
     await press_for_message(desk, admin, picker_msg, "下一步", "第 2/6 步")
-    ended = await desk.api.wait_for_message(chat_id=admin.id, contains="草稿已丢弃", timeout=10)
+    clock.advance(assign_dialog.TIMEOUT - timedelta(seconds=1))
+    assert await assign_dialog.end_idle(desk.app.bot, desk.services) == 0  # not idle long enough yet
+    clock.advance(timedelta(seconds=2))
+    mark = desk.api.mark()
+    assert await assign_dialog.end_idle(desk.app.bot, desk.services) == 1  # the app's job does this every 30 s
+    ended = await desk.api.wait_for_message(chat_id=admin.id, contains="草稿已丢弃", after=mark)
     assert "/assign" in ended.text
     assert "存档" in await admin.send("2026-12-10")  # no longer the dialogue's
     assert "没有符合条件" in await admin.send("/tasks all")
+    assert await assign_dialog.end_idle(desk.app.bot, desk.services) == 0  # ended once
+
+
+async def test_a_dialogue_started_in_one_process_finishes_in_another(desk: Desk, office):  # type: ignore[no-untyped-def]
+    """Its state is in the database: a second Application (another worker behind the load balancer,
+    or the bot after a restart) takes the next steps of a dialogue the first one started."""
+    admin = desk.admin
+    picker_msg = await admin.send_raw("/assign")
+    await press(desk, admin, picker_msg, "区财政局")
+    await press_for_message(desk, admin, picker_msg, "下一步", "第 2/6 步")
+    await stop(desk.app)  # the first process is gone
+    other = build_application(desk.services)
+    await start(other)
+    pause_minute_job(other)
+    try:
+        assert "第 3/6 步" in await admin.send("12月10日")
+        assert "第 4/6 步" in await admin.send("报送资金保障方案")
+        assert "第 5/6 步" in await admin.send("/skip")
+        summary_msg = await admin.send_raw("/skip")
+        assert "报送资金保障方案" in summary_msg.text and "区财政局" in summary_msg.text
+        await press_for_message(desk, admin, summary_msg, "确认", "#1")
+    finally:
+        await stop(other)
+        desk.app = build_application(desk.services)  # the fixture stops an app at the end: a fresh one
+        await desk.app.initialize()
 
 
 # ---------------------------------------------------------------- the picker, without Telegram
