@@ -19,11 +19,11 @@ DEFAULT_DATABASE_URL = "sqlite+aiosqlite:///liaison.db"
 
 
 def dashboard_url_ok(value: str) -> bool:
-    """An https:// address with a host, or http:// on loopback (a desk check, never Telegram)."""
+    """An https:// address with a host: Telegram opens Mini Apps over HTTPS only (a menu button or
+    web_app button with another address is refused). For a desk check without one, leave it unset
+    and open `python -m bot dashboard-link`'s address."""
     where = urlsplit(value)
-    if not where.hostname:
-        return False
-    return where.scheme == "https" or (where.scheme == "http" and where.hostname in ("127.0.0.1", "localhost"))
+    return where.scheme == "https" and bool(where.hostname)
 
 
 class Settings(BaseSettings):
@@ -84,7 +84,7 @@ class Settings(BaseSettings):
     def _web_app_url(cls, value: str | None) -> str | None:
         if value is not None and not dashboard_url_ok(value):
             raise ValueError("must be an https:// address (Telegram opens Mini Apps over HTTPS only; "
-                             "http:// is accepted for 127.0.0.1 and localhost, for trying it out)")
+                             "to try the dashboard without one, leave it unset and use `python -m bot dashboard-link`)")
         return value
 
     @model_validator(mode="after")

@@ -3,6 +3,8 @@
 
 from __future__ import annotations
 
+import logging
+
 from telegram import (Bot, BotCommand, BotCommandScopeChat, BotCommandScopeDefault, MenuButtonDefault, MenuButtonWebApp,
                       WebAppInfo)
 from telegram.error import TelegramError
@@ -13,6 +15,8 @@ from bot.usecases import people
 from bot.usecases.people import MenuProfile
 from handlers.context import Ctx
 from bot.services import Services
+
+log = logging.getLogger(__name__)
 
 
 def menu(roles: frozenset[Role], lang: str) -> list[BotCommand]:
@@ -43,7 +47,10 @@ async def install_all(bot: Bot, services: Services) -> None:
     for profile in await people.menu_profiles(
         services.db, admin_ids=settings.bot_admin_ids, default_language=settings.bot_language
     ):
-        await _apply(bot, profile, settings.dashboard_url, every_button=False)
+        try:
+            await _apply(bot, profile, settings.dashboard_url, every_button=False)
+        except TelegramError as exc:  # one chat's menu must not keep the bot from starting
+            log.warning("could not set the menus of chat %d: %s", profile.chat_id, exc)
 
 
 async def refresh(context: Ctx, telegram_id: int, profile: MenuProfile | None = None) -> None:

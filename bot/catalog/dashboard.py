@@ -8,8 +8,7 @@ TEXTS: dict[str, tuple[str, str]] = {
                        "📊 The dashboard: this cycle's reports, overdue tasks, agreed items and targets. Tap the button below."),
     "dashboard.button": ("打开看板", "Open dashboard"),
     "dashboard.menu": ("看板", "Dashboard"),
-    "dashboard.off": ("看板尚未开通：请管理员在配置中设置 DASHBOARD_URL（看板的 HTTPS 地址）后重启机器人。"
-                      "现在可用 /digest 查看汇总。",
+    "dashboard.off": ("看板尚未开通，请联系系统管理员开通（需配置看板的网址）。现在可用 /digest 查看汇总。",
                       "The dashboard is not set up: an admin sets DASHBOARD_URL (its HTTPS address) and restarts the bot. "
                       "Meanwhile /digest gives the summary."),
 }

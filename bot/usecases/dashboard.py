@@ -47,7 +47,8 @@ async def viewer(db: Database, telegram_id: int, *, office_id: int | None, admin
     return caller
 
 
-async def summary(db: Database, caller: Caller, *, at: datetime, tz: ZoneInfo) -> dict[str, object]:
+async def summary(db: Database, caller: Caller, *, at: datetime, tz: ZoneInfo,
+                  admin_ids: frozenset[int] = frozenset()) -> dict[str, object]:
     """`/api/summary` for the caller's office: the digest's numbers, each unit standing for an
     office below with that office's id (the drill-down), and the office above when the caller
     may go there."""
@@ -57,14 +58,23 @@ async def summary(db: Database, caller: Caller, *, at: datetime, tz: ZoneInfo) -
     async with db.session() as s:
         offices = {o.id: o for o in await org_repo.offices(s)}
         departments = await org_repo.departments(s, office_id)
-    here = offices[office_id]
-    up = here.parent_id if here.parent_id in caller.offices else None
+    up = await _way_up(db, caller, offices[office_id].parent_id, admin_ids)
     return view.summary(
         digest, office=_ref(offices[office_id]), parent=_ref(offices[up]) if up is not None else None,
         department_ids={d.name: d.id for d in departments},  # type: ignore[misc]
         children=[view.ChildRef(d.unit_of, d.name) for d in departments
                   if d.unit_of is not None and d.unit_of in caller.offices],
         lang=caller.language, tz=tz)
+
+
+async def _way_up(db: Database, caller: Caller, parent: int | None, admin_ids: frozenset[int]) -> int | None:
+    """The office above, when the caller is a director or admin there too (a district director
+    who is only the liaison of the district's unit in the city may not go up)."""
+    if parent is None or parent not in caller.offices:
+        return None
+    there = await people.as_viewer(db, caller.telegram_id, office_id=parent, admin_ids=admin_ids,
+                                   default_language=caller.language)
+    return parent if there.office_id == parent and VIEWERS & there.roles else None
 
 
 def _ref(office: object) -> view.OfficeRef:

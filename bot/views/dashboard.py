@@ -12,7 +12,7 @@ from datetime import datetime
 from decimal import Decimal
 from zoneinfo import ZoneInfo
 
-from bot.rules.digest import Digest, home_groups
+from bot.rules.digest import Digest, UnitStanding, home_groups
 from bot.texts import cycle_name, period_name
 
 REPORTED, LATE, MISSING, NONE = "reported", "late", "missing", "none"
@@ -84,9 +84,10 @@ def summary(d: Digest, *, office: OfficeRef, parent: OfficeRef | None, departmen
     }
 
 
-def _child(child: ChildRef, unit: object) -> dict[str, object]:
-    inside = getattr(unit, "inside", None)
-    return {"id": child.office_id, "name": child.unit, "reported": bool(getattr(unit, "reported", False)),
+def _child(child: ChildRef, unit: UnitStanding | None) -> dict[str, object]:
+    """A child office's row; `reported` None when its unit is not in the cycle (or none is open)."""
+    inside = unit.inside if unit is not None else None
+    return {"id": child.office_id, "name": child.unit, "reported": unit.reported if unit is not None else None,
             "submitted": inside[0] if inside else None, "total": inside[1] if inside else None}
 
 

@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import json
 import logging
+import re
 from http import HTTPStatus
 from pathlib import Path
 from typing import Any
@@ -54,6 +55,7 @@ class PageHandler(_Secure):
 class AssetHandler(tornado.web.StaticFileHandler):
     def set_extra_headers(self, path: str) -> None:
         self.set_header("X-Content-Type-Options", "nosniff")
+        self.set_header("Content-Security-Policy", CSP)
         self.set_header("Cache-Control", "no-cache")  # revalidated by ETag: a new release shows at once
 
 
@@ -87,7 +89,7 @@ class _Api(_Secure):
             self.answer(HTTPStatus.UNAUTHORIZED, {"error": "unauthorized", "detail": exc.reason})
             return None
         raw = self.get_query_argument("office", None)
-        if raw is not None and not raw.isdigit():
+        if raw is not None and not re.fullmatch(r"[0-9]{1,12}", raw):
             self.answer(HTTPStatus.BAD_REQUEST, {"error": "bad_request", "detail": "office must be a number"})
             return None
         try:
@@ -109,8 +111,9 @@ class SummaryHandler(_Api):
         caller = await self.signed_in()
         if caller is None:
             return
+        settings = self.services.settings
         self.answer(HTTPStatus.OK, await dashboard.summary(self.services.db, caller, at=self.services.now(),
-                                                           tz=self.services.settings.tz))
+                                                           tz=settings.tz, admin_ids=settings.bot_admin_ids))
 
 
 class DepartmentHandler(_Api):

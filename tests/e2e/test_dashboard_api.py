@@ -4,16 +4,18 @@ districts played through the real bot (tests/support/dashboard_site.py)."""
 from __future__ import annotations
 
 from collections.abc import AsyncIterator
+from datetime import datetime
 
 import httpx
 import pytest
 
 from bot.rules.digest import on_demand_period
-from bot.usecases import digests
+from bot.rules.org import parse_org
+from bot.usecases import digests, org
 from bot.views.dashboard import number
 from tests.e2e.conftest import Desk
-from tests.support.dashboard_site import (CITY_DIRECTOR, FILE_NAME, LIAISON, NOW, SCRIPT_NAME, TZ, YONGCHUAN_DIRECTOR,
-                                          Site, open_site)
+from tests.support.dashboard_site import (CITY_DIRECTOR, CITY_ORG, FILE_NAME, LIAISON, NOW, SCRIPT_NAME, TZ,
+                                          YONGCHUAN_DIRECTOR, Site, liaison, open_site, submit)
 
 
 @pytest.fixture
@@ -109,3 +111,42 @@ async def test_the_page_holds_no_data_and_forbids_outside_scripts(site: Site) ->
     assert "script-src 'self'" in page.headers["Content-Security-Policy"]
     assert "default-src 'self'" in page.headers["Content-Security-Policy"]
     assert "市财政局" not in page.text and "http://" not in page.text and "https://" not in page.text
+
+
+async def test_late_reports_and_units_outside_the_cycle_have_their_own_state(site: Site, clock) -> None:  # type: ignore[no-untyped-def]
+    desk, city = site.desk, site.offices["cq-city"]
+    # a department the city added after its quarter opened is not in that cycle
+    await org.import_org(desk.services.db, parse_org({**CITY_ORG, "departments": [*CITY_ORG["departments"], "市审计局"]}),
+                         now=NOW)
+    bishan = await liaison(desk, city, "璧山区", 7103, "璧山区联络员")
+    clock.current = datetime(2026, 12, 26, 10, 0, tzinfo=TZ)  # after the city's 25th
+    await submit(desk, bishan, "/report 产值：2亿元")
+    body = (await get(site, "/api/summary", site.headers(CITY_DIRECTOR))).json()
+    states = {d["name"]: d["state"] for d in body["departments"]}
+    assert states["璧山区"] == "late" and states["市审计局"] == "none" and states["市财政局"] == "reported"
+    assert body["cycle"]["late"] == ["璧山区"] and (body["cycle"]["submitted"], body["cycle"]["total"]) == (3, 4)
+    assert {c["name"]: c["reported"] for c in body["children"]} == {"永川区": True, "璧山区": True}
+
+
+async def test_before_the_quarter_opens_there_is_no_cycle_and_no_unit_counts_as_missing(site: Site, clock) -> None:  # type: ignore[no-untyped-def]
+    clock.current = datetime(2027, 1, 1, 0, 30, tzinfo=TZ)  # the tick has not opened 2027-Q1 yet
+    body = (await get(site, "/api/summary", site.headers(CITY_DIRECTOR))).json()
+    assert body["cycle"]["label"] is None and (body["cycle"]["submitted"], body["cycle"]["total"]) == (0, 0)
+    assert {c["name"]: c["reported"] for c in body["children"]} == {"永川区": None, "璧山区": None}
+
+
+async def test_the_way_up_is_offered_only_to_a_director_of_the_office_above(site: Site) -> None:
+    """永川区's unit liaison in the city, made a director of 永川区: their dashboard is the district's,
+    with no way up to the city, where they are a liaison only."""
+    desk, city = site.desk, site.offices["cq-city"]
+    assert "已授予" in await desk.admin.send("/grant 7102 主任 永川区")
+    body = (await get(site, "/api/summary", site.headers(7102))).json()
+    assert body["office"]["id"] == site.offices["yongchuan"] and body["parent"] is None
+    assert (await get(site, f"/api/summary?office={city}", site.headers(7102))).status_code == 403
+    drilled = (await get(site, f"/api/summary?office={site.offices['yongchuan']}", site.headers(CITY_DIRECTOR))).json()
+    assert drilled["parent"]["id"] == city  # the city's director does go up
+
+
+async def test_an_odd_office_number_is_a_bad_request_not_an_error(site: Site) -> None:
+    for odd in ("%C2%B2", "-1", "1.0", "9" * 13):
+        assert (await get(site, f"/api/summary?office={odd}", site.headers(CITY_DIRECTOR))).status_code == 400

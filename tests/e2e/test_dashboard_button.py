@@ -57,5 +57,19 @@ async def test_a_director_gets_the_web_app_button_and_menu_a_liaison_does_not(de
 
 async def test_without_a_dashboard_url_the_command_says_how_to_set_it_up(desk: Desk) -> None:
     answer = await desk.admin.send_raw("/dashboard")
-    assert "DASHBOARD_URL" in (answer.text or "") and web_app_buttons(answer) == []
+    assert "看板尚未开通" in (answer.text or "") and web_app_buttons(answer) == []
     assert desk.api.menu_button(ADMIN_ID) == {"type": "default"}
+
+
+async def test_a_menu_telegram_refuses_at_start_does_not_keep_the_bot_from_starting(
+        desk_with_dashboard: Desk) -> None:
+    desk = desk_with_dashboard
+    director = desk.chat(8202, "王主任")
+    await director.send("/start")
+    assert "已授予" in await desk.admin.send("/grant 8202 主任")
+    await stop(desk.app)
+    desk.api.fail_next("setChatMenuButton", times=5, status=400, description="Bad Request: chat not found")
+    desk.app = build_application(desk.services)
+    await start(desk.app)  # post_init sets every role holder's menus: the refusals are logged, not raised
+    pause_minute_job(desk.app)
+    assert "工作看板" in await director.send("/dashboard")

@@ -58,7 +58,7 @@ class Site:
         return {"Authorization": f"tma {self.init_data(user_id, **kwargs)}"}  # type: ignore[arg-type]
 
 
-async def _liaison(desk: Desk, office: int, department: str, user_id: int, name: str) -> Chat:
+async def liaison(desk: Desk, office: int, department: str, user_id: int, name: str) -> Chat:
     admin = Caller(ADMIN_ID, None, "管理员", "zh", roles=frozenset({Role.ADMIN}), config_admin=True, office_id=office)
     issued = await registration.create_invite(desk.services.db, admin, department, deputy=False,
                                               now=desk.services.now())
@@ -67,7 +67,7 @@ async def _liaison(desk: Desk, office: int, department: str, user_id: int, name:
     return chat
 
 
-async def _submit(desk: Desk, chat: Chat, text: str) -> None:
+async def submit(desk: Desk, chat: Chat, text: str) -> None:
     preview = await chat.send_raw(text, contains="待确认")
     assert "已提交" in await press(desk, chat, preview, "确认提交")
 
@@ -88,9 +88,9 @@ async def play_story(desk: Desk, clock) -> tuple[dict[str, int], dict[tuple[str,
     for user_id, name, where in ((CITY_DIRECTOR, "市主任", ""), (YONGCHUAN_DIRECTOR, "永川主任", " 永川区")):
         await desk.chat(user_id, name).send("/start")
         assert "已授予" in await desk.admin.send(f"/grant {user_id} 主任{where}")
-    city = await _liaison(desk, offices["cq-city"], "市财政局", LIAISON, "市财政联络员")
-    unit = await _liaison(desk, offices["cq-city"], "永川区", 7102, "永川区联络员")
-    inside = await _liaison(desk, offices["yongchuan"], "区财政局", 7201, "永川财政联络员")
+    city = await liaison(desk, offices["cq-city"], "市财政局", LIAISON, "市财政联络员")
+    unit = await liaison(desk, offices["cq-city"], "永川区", 7102, "永川区联络员")
+    inside = await liaison(desk, offices["yongchuan"], "区财政局", 7201, "永川财政联络员")
     await desk.delivered()
 
     clock.current = datetime(2026, 11, 5, 10, 0, tzinfo=TZ)
@@ -102,9 +102,9 @@ async def play_story(desk: Desk, clock) -> tuple[dict[str, int], dict[tuple[str,
     desk.api.say(city.id, first_name=city.first_name, document={"file_name": FILE_NAME, "content": b"figures"},
                  caption="产值：10亿元")
     await desk.api.wait_for_message(chat_id=city.id, after=mark)
-    await _submit(desk, city, "本季度资金保障到位")
-    await _submit(desk, inside, "/report 产值：5亿元")
-    await _submit(desk, unit, "/report 产值：5亿元\n永川区汇总")
+    await submit(desk, city, "本季度资金保障到位")
+    await submit(desk, inside, "/report 产值：5亿元")
+    await submit(desk, unit, "/report 产值：5亿元\n永川区汇总")
     clock.current = NOW
     await desk.delivered()
     return offices, departments

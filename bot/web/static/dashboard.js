@@ -16,6 +16,7 @@
     'retry': ['重试', 'Try again'],
     'back': ['← 返回', '← Back'],
     'back.overview': ['← 返回总览', '← Back to the overview'],
+    'back.own': ['← 返回本单位看板', '← Back to your own office'],
     'back.to': ['← 返回{name}', '← Back to {name}'],
     'meta.period': ['本期：{period}', 'Period: {period}'],
     'meta.generated': ['数据时间：{time}', 'As of {time}'],
@@ -146,6 +147,9 @@
     }
     return text;
   }
+
+  /* "name（unit）" in Chinese, "name (unit)" in English. */
+  function paren(text) { return lang === 'zh' ? '（' + text + '）' : ' (' + text + ')'; }
 
   function setLang(value) {
     if (value === 'zh' || value === 'en') lang = value;
@@ -309,11 +313,24 @@
     }
   }
 
+  /* The launch fragment (#tgWebAppData=…&tgWebAppThemeParams=…): kept for this tab in
+     sessionStorage and taken out of the address, so a copied or shared link never carries the
+     sign-in; a reload of the tab still finds it. */
+  var LAUNCH = 'liaison-desk.launch';
+  function launchHash() {
+    var hash = location.hash ? location.hash.slice(1) : '';
+    if (hash.indexOf('tgWebAppData=') !== -1) {
+      try { sessionStorage.setItem(LAUNCH, hash); } catch (e) { /* private mode: memory only */ }
+      return hash;
+    }
+    try { return sessionStorage.getItem(LAUNCH) || ''; } catch (e) { return ''; }
+  }
+
   /* initData and theme, once, at load. */
   function readLaunch() {
     var webApp = tg.webApp;
     if (webApp && typeof webApp.initData === 'string' && webApp.initData) initData = webApp.initData;
-    var hash = location.hash ? location.hash.slice(1) : '';
+    var hash = launchHash();
     if (hash) {
       var params;
       try { params = new URLSearchParams(hash); } catch (e) { params = null; }
@@ -334,7 +351,10 @@
     var hash = location.hash ? location.hash.slice(1) : '';
     var value = '';
     try { value = new URLSearchParams(hash).get('tgWebAppData') || ''; } catch (e) { value = ''; }
-    if (!value || value === initData) return false;
+    if (!value) return false;
+    launchHash();  // kept for the tab, then out of the address
+    history.replaceState(history.state, '', location.pathname + location.search);
+    if (value === initData) return false;
     initData = value;
     return true;
   }
@@ -355,7 +375,7 @@
     if (state.office !== null) q.set('office', String(state.office));
     if (state.department !== null) q.set('department', String(state.department));
     var query = q.toString();
-    return location.pathname + (query ? '?' + query : '') + location.hash;
+    return location.pathname + (query ? '?' + query : '');
   }
 
   function sameState(a, b) {
@@ -467,6 +487,8 @@
     }
     if (state && state.department !== null && key !== 'err.401' && key !== 'err.403') {
       setBack({ office: state.office, department: null }, t('back.overview'));
+    } else if (state && state.office !== null && key !== 'err.401') {
+      setBack({ office: null, department: null }, t('back.own'));  // an office not theirs: back home
     } else {
       setBack(null);
     }
@@ -553,6 +575,7 @@
     heading.textContent = missing.length ? t('h.missing_n', { n: missing.length }) : t('h.missing');
     var list = clear($('missing'));
     missing.forEach(function (name) { list.appendChild(el('li', null, name)); });
+    $('missing-none').textContent = cycle.label ? t('missing.none') : t('cycle.none');
     show($('missing-none'), missing.length === 0);
     var lateList = clear($('late'));
     late.forEach(function (name) { lateList.appendChild(el('li', null, name)); });
@@ -567,8 +590,10 @@
         child.total !== undefined ? child.submitted + '/' + child.total : '—';
       var row = el('tr', { className: 'link', dataset: { officeId: child.id } }, [
         el('td', { className: 'name' }, linkTo(state, child.name)),
-        el('td', null, el('span', { className: 'state state-' + (child.reported ? 'reported' : 'missing') },
-          t(child.reported ? 'state.reported' : 'state.missing'))),
+        el('td', null, child.reported === null || child.reported === undefined
+          ? el('span', { className: 'state state-none' }, t('state.none'))
+          : el('span', { className: 'state state-' + (child.reported ? 'reported' : 'missing') },
+            t(child.reported ? 'state.reported' : 'state.missing'))),
         el('td', { className: 'num' }, inside)
       ]);
       row.addEventListener('click', function () { navigate(state); });
@@ -932,7 +957,7 @@
     option.grid = { left: 8, right: 56, top: 22, bottom: 4, containLabel: true };
     option.tooltip.formatter = function (p) {
       var i = rows[p.dataIndex];
-      return i.name + (i.unit ? '（' + i.unit + '）' : '') + '\n' +
+      return i.name + (i.unit ? paren(i.unit) : '') + '\n' +
         (has(i.completion) ? fmtNumber(i.completion) + '%' : t('targets.no_figure')) +
         (has(i.target) ? ' · ' + t('targets.line') + ' ' + fmtNumber(i.target) : '');
     };
@@ -966,7 +991,7 @@
     }];
     var label = rows.map(function (i) {
       return i.name + ' ' + (has(i.completion) ? fmtNumber(i.completion) + '%' : t('targets.no_figure'));
-    }).join('；');
+    }).join(lang === 'zh' ? '；' : '; ');
     chartIn('chart-targets', Math.max(160, 36 * rows.length + 40), option, label);
   }
 
@@ -981,7 +1006,7 @@
     var names = rows.map(function (i) { return i.name; });
     if (names.indexOf(chosenIndicator) < 0) chosenIndicator = names[0];
     rows.forEach(function (i) {
-      select.appendChild(el('option', { value: i.name }, i.unit ? i.name + '（' + i.unit + '）' : i.name));
+      select.appendChild(el('option', { value: i.name }, i.unit ? i.name + paren(i.unit) : i.name));
     });
     select.value = chosenIndicator;
     select.onchange = function () {
@@ -1010,7 +1035,8 @@
       label: { show: true, position: 'right', color: c.text, formatter: function (p) { return fmtNumber(values[p.dataIndex].value); } },
       data: values.map(function (v) { return v.value; })
     }];
-    var label = indicator.name + '：' + values.map(function (v) { return v.department + ' ' + fmtNumber(v.value); }).join('，');
+    var label = indicator.name + (lang === 'zh' ? '：' : ': ') +
+      values.map(function (v) { return v.department + ' ' + fmtNumber(v.value); }).join(lang === 'zh' ? '，' : ', ');
     chartIn('chart-values', Math.max(160, 28 * values.length + 30), option, label);
   }
 
