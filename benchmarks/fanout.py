@@ -161,7 +161,7 @@ def main(argv: list[str] | None = None) -> int:
     p.add_argument("--timeout", type=float, default=600, help="longest wait for the broadcast (s)")
     p.add_argument("--report-wait", type=float, default=30,
                    help="how long to wait for the admin's count after the last delivery (s); a crash "
-                        "leaves a row in flight for the 5-minute lease, so try 420 to see what follows")
+                        "leaves a row in flight for its 60-second lease, so try 90 to see it sent again")
     p.add_argument("--diagnose", action="append", default=[], metavar="SWITCH",
                    help="run the bot through benchmarks._bot with this switch (what-if, in that process "
                         "only): pace-from-slot, global-rate=N, no-rate-limiter, count-sql (writes sql.json "

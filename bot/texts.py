@@ -18,6 +18,7 @@ from bot.catalog import dashboard as _dashboard
 from bot.catalog import meetings as _meetings
 from bot.catalog import monthly as _monthly
 from bot.catalog import papers as _papers
+from bot.catalog import processes as _processes
 from bot.catalog import targets as _targets
 
 LANGUAGES = ("zh", "en")
@@ -133,8 +134,8 @@ CATALOG: dict[str, tuple[str, str]] = {
     "broadcast.queued": ("已排队向 {total} 位联络员发送（第 {id} 号群发），发送完毕后会告诉您结果。",
                          "Queued for {total} liaisons (broadcast #{id}); you will get the count when it is done."),
     "broadcast.report": (
-        "第 {id} 号群发完成：共 {total} 人，已送达 {sent}，失败 {failed}，已屏蔽机器人 {blocked}，未确认 {unconfirmed}。",
-        "Broadcast #{id} done: {total} recipients, {sent} delivered, {failed} failed, {blocked} blocked the bot, {unconfirmed} unconfirmed.",
+        "第 {id} 号群发完成：共 {total} 人，已送达 {sent}，失败 {failed}，已屏蔽机器人 {blocked}。",
+        "Broadcast #{id} done: {total} recipients, {sent} delivered, {failed} failed, {blocked} blocked the bot.",
     ),
     # tasks: commands
     "cmd.assign": ("下发交办单", "assign a task"),
@@ -584,7 +585,8 @@ def _merge(*parts: dict[str, tuple[str, str]]) -> None:
         CATALOG.update(part)
 
 
-_merge(_meetings.TEXTS, _papers.TEXTS, _targets.TEXTS, _monthly.TEXTS, _assessment.TEXTS, _calendar.TEXTS, _dashboard.TEXTS)
+_merge(_meetings.TEXTS, _papers.TEXTS, _targets.TEXTS, _monthly.TEXTS, _assessment.TEXTS, _calendar.TEXTS, _dashboard.TEXTS,
+       _processes.TEXTS)
 
 _FIELDS = string.Formatter()
 

@@ -1,7 +1,10 @@
-"""The outbox sender: drains queued messages under Telegram's limits, exactly once per row.
+"""The outbox sender: drains queued messages under Telegram's limits, each row once — or once
+more when a crash hit it in flight (at least once, never lost).
 
 Each row is claimed (atomically) only at the moment it may be sent, sent, and settled at once, so
-the window in which a crash leaves a row's fate unknown is one HTTP request."""
+the window in which a crash leaves a row's fate unknown is one HTTP request. A row a crash left in
+that window ("sending", its lease run out) is taken back by whichever sender runs next — it looks
+every `RECLAIM_EVERY` seconds while it works — and sent again: at least once, never lost."""
 
 from __future__ import annotations
 
@@ -21,7 +24,8 @@ from telegram import Bot, InlineKeyboardMarkup, InputFile, LinkPreviewOptions, M
 from telegram.constants import ParseMode
 from telegram.error import BadRequest, Forbidden, InvalidToken, NetworkError, RetryAfter, TelegramError
 
-from bot.rules.delivery import EDIT, FILE_DOCUMENT, FILE_PHOTO, NOT_MODIFIED, Outcome, Pacer, Status, Verdict, backoff
+from bot.rules.delivery import (EDIT, FILE_DOCUMENT, FILE_PHOTO, NOT_MODIFIED, RECLAIM_EVERY, Outcome, Pacer, Status,
+                                Verdict, backoff)
 from bot.usecases import broadcasts, outbox
 from storage.db import Database
 from storage.locks import exclusive
@@ -100,6 +104,7 @@ class DrainStats:
     blocked: int = 0
     failed: int = 0
     lost_claims: int = 0  # rows another sender took first
+    reclaimed: int = 0  # rows a stopped process had left in flight, put back to be sent again
     batches: set[str] = field(default_factory=set)  # broadcasts with a row settled, to check for completion
 
     def add(self, outcome: Outcome) -> None:
@@ -129,17 +134,36 @@ class Sender:
         self.pacer = pacer or Pacer()
         self.backoff_base, self.wall, self.mono, self.sleep, self.peek = backoff_base, wall, mono, sleep, peek
         self.stopping = asyncio.Event()  # set on shutdown: finish the send in flight, start no other
+        self._looked_at: float | None = None  # when this sender last looked for expired leases (mono)
 
     async def drain(self, *, max_seconds: float | None = None) -> DrainStats:
         """Send everything due now (retries due later are left for a later drain)."""
         stats = DrainStats()
         deadline = None if max_seconds is None else self.mono() + max_seconds
-        while batch := await outbox.due(self.db, self.wall(), self.peek):
+        while True:
+            if self._time_to_reclaim():
+                await self._reclaim(stats)
+            batch = await outbox.due(self.db, self.wall(), self.peek)
+            if not batch:
+                break
             finished = await self._send_batch(batch, stats, deadline)
             await self._report_batches(stats)
             if not finished:
                 break
         return stats
+
+    def _time_to_reclaim(self) -> bool:
+        return self._looked_at is None or self.mono() - self._looked_at >= RECLAIM_EVERY
+
+    async def _reclaim(self, stats: DrainStats) -> None:
+        """Put rows whose lease ran out back in the queue (before the next look for due rows, so
+        they are sent among the first: they are the oldest)."""
+        self._looked_at = self.mono()
+        taken = await outbox.reclaim_stale(self.db, now=self.wall())
+        if taken:
+            stats.reclaimed += taken
+            log.warning("%d outbox rows were in flight when a process stopped; sending them again "
+                        "(they may arrive twice)", taken)
 
     async def _report_batches(self, stats: DrainStats) -> None:
         """A broadcast whose last message was settled gets its count sent (checked once per peek,
@@ -153,13 +177,18 @@ class Sender:
         while waiting:
             if self.stopping.is_set():
                 return False
+            if self._time_to_reclaim():  # back to `drain`: it takes back expired leases, looks again
+                return True
             now = self.mono()
             index, ready = min(((i, self.pacer.ready_at(chat, now)) for i, (_, chat) in enumerate(waiting)),
                                key=lambda pair: pair[1])
             if deadline is not None and ready > deadline:
                 return False
             if ready > now:
-                await self.sleep(ready - now)
+                look_at = (self._looked_at if self._looked_at is not None else now) + RECLAIM_EVERY
+                await self.sleep(min(ready, look_at) - now)
+                if look_at < ready and self.mono() > now:
+                    return True  # a long wait (a group's minute): look for expired leases first
             row_id, chat = waiting.pop(index)
             started = self.mono()
             await self._send_one(row_id, stats)
@@ -184,7 +213,10 @@ class Sender:
             outcome = classify(error, row.attempts, self.backoff_base)
         if outcome.pause_all:
             self.pacer.pause(self.mono(), outcome.pause_all)
-        await outbox.settle(self.db, row, self.worker, outcome, now=self.wall())
+        if not await outbox.settle(self.db, row, self.worker, outcome, now=self.wall()):
+            # Its lease ran out before this send ended, and the row was put back (or is already
+            # out again): it is sent again, and counted as possibly arriving twice.
+            log.warning("outbox row %s was taken back before its send was recorded; it is sent again", row.id)
         stats.add(outcome)
         if row.batch and outcome.verdict != Verdict.RETRY:
             stats.batches.add(row.batch)

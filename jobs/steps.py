@@ -14,7 +14,7 @@ from bot.rules import schedule as when
 from bot.rules import tasks as task_rules
 from bot.services import Services
 from bot.usecases import calendar as calendars
-from bot.usecases import cycles, outbox, standing, task_reminders, tasks, updates
+from bot.usecases import cycles, standing, task_reminders, tasks, updates
 from jobs import assessment as assessment_jobs
 from jobs import digests as digest_jobs
 
@@ -47,9 +47,8 @@ class Step:
 
 
 async def housekeeping(ctx: TickContext) -> Ran:
-    expired = await outbox.expire_stale(ctx.services.db, now=ctx.wall)
-    if expired:
-        log.warning("%d outbox rows were in flight when a process stopped; marked unconfirmed", expired)
+    # Outbox rows a stopped process left in flight are taken back by the sender itself, which looks
+    # every few seconds while it works (jobs/sender.py): five minutes would be too late for them.
     await updates.prune(ctx.services.db, now=ctx.wall)
     return Ran(0, ctx.wall + when.HOUSEKEEPING_EVERY)
 

@@ -225,7 +225,8 @@ class OutboxMessage(SQLModel, table=True):
     """A message the bot sends on its own initiative, written before it is sent.
 
     `dedup_key` makes queuing idempotent; `status` moves pending → sending → sent (or blocked,
-    failed; `unconfirmed` when a crash left it in flight)."""
+    failed). A row a crash left in flight is sent again after its lease (`resent` counts it);
+    `unconfirmed` marks such rows of releases before 0011, which were not."""
 
     __tablename__ = "outbox"
     __table_args__ = (

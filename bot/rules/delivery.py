@@ -18,7 +18,11 @@ GLOBAL_RATE = 29.5
 PRIVATE_INTERVAL = 1.0
 GROUP_PER_MINUTE = 20
 BACKOFF_CAP = timedelta(minutes=5)
-LEASE = timedelta(minutes=5)  # a row still "sending" after this was left behind by a crash
+# A row still "sending" this long after its claim was left behind by a process that stopped (a
+# live sender settles a row within one request: at most ~30 s with the outbox bot's timeouts), so
+# it goes back to "pending" and is sent again: at least once, never lost; it may arrive twice.
+LEASE = timedelta(seconds=60)
+RECLAIM_EVERY = 10.0  # seconds between a sender's looks for such rows (at most one UPDATE each)
 
 
 class Status(StrEnum):
@@ -27,7 +31,9 @@ class Status(StrEnum):
     SENT = "sent"
     BLOCKED = "blocked"  # the user blocked the bot or the chat is gone: not retried
     FAILED = "failed"  # Telegram refused the message itself: not retried
-    UNCONFIRMED = "unconfirmed"  # in flight when a process died: not re-sent (it may have arrived)
+    # Left in flight by a process that died under a release before 0011 (which did not send such
+    # rows again). Nothing sets it any more: a row in flight at a crash is now sent again.
+    UNCONFIRMED = "unconfirmed"
 
 
 FINAL = (Status.SENT, Status.BLOCKED, Status.FAILED, Status.UNCONFIRMED)

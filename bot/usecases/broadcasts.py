@@ -27,7 +27,8 @@ class Tally:
     sent: int
     failed: int
     blocked: int
-    unconfirmed: int
+    unconfirmed: int  # left in flight by a crash under a release before 0011 (never sent again)
+    resent: int = 0  # delivered, but sent again after a crash: may have arrived twice
 
 
 def batch_of(broadcast_id: int) -> str:
@@ -70,13 +71,24 @@ async def report_if_done(db: Database, batch: str, *, default_language: str, now
         row = await s.get(Broadcast, broadcast_id)
         assert row is not None
         tally = Tally(row.total, counts.get(Status.SENT, 0), counts.get(Status.FAILED, 0),
-                      counts.get(Status.BLOCKED, 0), counts.get(Status.UNCONFIRMED, 0))
+                      counts.get(Status.BLOCKED, 0), counts.get(Status.UNCONFIRMED, 0),
+                      await outbox_repo.batch_resent(s, batch, Status.SENT))
         admin = await people_repo.by_telegram_id(s, row.created_by)
         lang = (admin.language if admin else None) or default_language
         if admin is not None and admin.chat_id is not None:
             await enqueue_in(s, [Outgoing(
                 chat_id=admin.chat_id, dedup_key=f"{batch}:report",
-                text=t(lang, "broadcast.report", id=broadcast_id, total=tally.total, sent=tally.sent,
-                       failed=tally.failed, blocked=tally.blocked, unconfirmed=tally.unconfirmed),
+                text=report_text(lang, broadcast_id, tally),
             )], now)
     return tally
+
+
+def report_text(lang: str, broadcast_id: int, tally: Tally) -> str:
+    """The count for the broadcast's sender; how many may have got it twice only when some may."""
+    text = t(lang, "broadcast.report", id=broadcast_id, total=tally.total, sent=tally.sent,
+             failed=tally.failed, blocked=tally.blocked)
+    if tally.resent:
+        text += t(lang, "broadcast.report_resent", n=tally.resent)
+    if tally.unconfirmed:
+        text += t(lang, "broadcast.report_unconfirmed", n=tally.unconfirmed)
+    return text

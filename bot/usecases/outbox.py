@@ -55,17 +55,19 @@ async def settle(db: Database, row: OutboxMessage, worker: str, outcome: Outcome
     else:
         values = {"status": Status(outcome.verdict.value), "last_error": error}
     async with db.transaction() as s:
-        settled = await outbox_repo.settle(s, row.id, worker, **values)  # type: ignore[arg-type]
+        settled = await outbox_repo.settle(s, row.id, worker, row.attempts, **values)  # type: ignore[arg-type]
         if settled and outcome.verdict == Verdict.BLOCKED:
             await people_repo.flag_unreachable(s, row.chat_id, now)
     return settled
 
 
-async def expire_stale(db: Database, *, now: datetime, lease: timedelta = LEASE) -> int:
-    """Rows a dead process left "sending" become unconfirmed: they may have been delivered,
-    and Telegram has no idempotency key, so they are not sent again."""
+async def reclaim_stale(db: Database, *, now: datetime, lease: timedelta = LEASE) -> int:
+    """Rows a process left "sending" longer than the lease ago (it died, or lost them) go back to
+    the queue to be sent again by whichever sender runs: at least once, never lost. Telegram has no
+    idempotency key, so such a row may arrive twice; `resent` counts it (a broadcast's report says
+    how many)."""
     async with db.transaction() as s:
-        return await outbox_repo.expire_leases(s, now - lease, Status.UNCONFIRMED)
+        return await outbox_repo.reclaim(s, now - lease, "process stopped while sending; sent again")
 
 
 async def message_of(db: Database, row_id: int | None) -> tuple[str | None, int | None]:

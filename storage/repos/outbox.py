@@ -55,23 +55,28 @@ async def claim(s: AsyncSession, row_id: int, worker: str, now: datetime) -> Out
     return row[0] if row is not None else None  # type: ignore[index]
 
 
-async def settle(s: AsyncSession, row_id: int, worker: str, **values: object) -> bool:
-    """Record the outcome of a claimed row, only if this worker still holds it."""
+async def settle(s: AsyncSession, row_id: int, worker: str, attempt: int, **values: object) -> bool:
+    """Record the outcome of a claimed row, only if this claim still holds it: the row is still
+    "sending", by this worker, and not claimed again since (`attempt`, the row's `attempts` as this
+    claim left it). A sender whose row was taken back after its lease changes nothing."""
     result = await s.exec(
         update(OutboxMessage)
         .where(col(OutboxMessage.id) == row_id, col(OutboxMessage.status) == SENDING,
-               col(OutboxMessage.claimed_by) == worker)
+               col(OutboxMessage.claimed_by) == worker, col(OutboxMessage.attempts) == attempt)
         .values(**values)
     )
     return result.rowcount == 1  # type: ignore[attr-defined]
 
 
-async def expire_leases(s: AsyncSession, before: datetime, status: str) -> int:
-    """Rows left "sending" since before `before` (their process died) get `status`."""
+async def reclaim(s: AsyncSession, before: datetime, note: str) -> int:
+    """Rows still "sending" from a claim made before `before` (their process died with them in
+    flight) go back to "pending", due now, with `resent` one up. Their old claim can no longer
+    settle them (settle wants "sending" by that claim). Returns how many."""
     result = await s.exec(
         update(OutboxMessage)
         .where(col(OutboxMessage.status) == SENDING, col(OutboxMessage.claimed_at) < before)
-        .values(status=status, last_error="process stopped while sending")
+        .values(status=PENDING, next_attempt_at=None, resent=OutboxMessage.resent + 1, last_error=note)
+        .execution_options(synchronize_session=False)
     )
     return result.rowcount  # type: ignore[attr-defined]
 
@@ -87,6 +92,13 @@ async def batch_counts(s: AsyncSession, batch: str) -> dict[str, int]:
         select(OutboxMessage.status, func.count()).where(OutboxMessage.batch == batch).group_by(OutboxMessage.status)
     )
     return {status: int(n) for status, n in rows}
+
+
+async def batch_resent(s: AsyncSession, batch: str, status: str) -> int:
+    """Rows of the batch in `status` that were sent again after a crash (they may have arrived twice)."""
+    count = await s.exec(select(func.count()).select_from(OutboxMessage).where(
+        col(OutboxMessage.batch) == batch, col(OutboxMessage.status) == status, col(OutboxMessage.resent) > 0))
+    return int(count.one())
 
 
 async def statuses(s: AsyncSession, keys: Iterable[str]) -> dict[str, str]:

@@ -1,5 +1,4 @@
-"""The outbox against a real database: idempotent queuing, atomic claims, crash leftovers,
-and two senders (separate connection pools, as two processes would have) never sending a row twice."""
+"""The outbox against a real database: idempotent queuing, atomic claims, and two senders (separate connection pools, as two processes would have) never sending a row twice."""
 
 from __future__ import annotations
 
@@ -68,29 +67,6 @@ async def test_two_senders_on_separate_pools_send_each_row_once(db_url, db, cloc
     assert max(total.values()) == 1
     assert stats[0].sent + stats[1].sent == 120
     assert {r.status for r in await rows(db)} == {Status.SENT}
-
-
-async def test_rows_left_in_flight_by_a_dead_process_become_unconfirmed_not_resent(db, clock):
-    await outbox.enqueue(db, [Outgoing(5, "k", text="x"), Outgoing(6, "k2", text="y")], now=clock())
-    (first, _), _second = await outbox.due(db, clock())
-    assert await outbox.claim(db, first, "dead-worker", clock())
-    assert await outbox.expire_stale(db, now=clock() + timedelta(minutes=4)) == 0  # lease not over
-    assert await outbox.expire_stale(db, now=clock() + timedelta(minutes=6)) == 1
-    bot = RecordingBot()
-    await Sender(db, bot, default_language="zh", pacer=fast_pacer()).drain()  # type: ignore[arg-type]
-    assert bot.sent == Counter({6: 1})
-    assert [r.status for r in await rows(db)] == [Status.UNCONFIRMED, Status.SENT]
-
-
-async def test_a_worker_that_lost_its_row_cannot_settle_it(db, clock):
-    from bot.rules.delivery import Outcome, Verdict
-
-    await outbox.enqueue(db, [Outgoing(5, "k", text="x")], now=clock())
-    (row_id, _), = await outbox.due(db, clock())
-    row = await outbox.claim(db, row_id, "slow", clock())
-    await outbox.expire_stale(db, now=clock() + timedelta(minutes=6))
-    assert await outbox.settle(db, row, "slow", Outcome(Verdict.SENT, message_id=1), now=clock()) is False
-    assert (await rows(db))[0].status == Status.UNCONFIRMED
 
 
 async def test_a_stopping_sender_finishes_the_send_in_flight_and_starts_no_other(db, clock):
