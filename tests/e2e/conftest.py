@@ -5,6 +5,7 @@ from __future__ import annotations
 import asyncio
 import re
 from collections.abc import AsyncIterator
+from contextlib import asynccontextmanager
 
 import pytest
 
@@ -190,10 +191,15 @@ def pause_minute_job(app) -> None:  # type: ignore[no-untyped-def]
             job.enabled = False
 
 
-@pytest.fixture
-async def desk(api: FakeBotAPI, db: Database, clock) -> AsyncIterator[Desk]:  # type: ignore[no-untyped-def]
-    services = Services(settings=make_settings(api, str(db.url.render_as_string(hide_password=False))), db=db,
-                        clock=clock, pacing=lambda: Pacer(private_interval=0.0))  # 1 msg/s/chat is tested elsewhere
+def desk_services(api: FakeBotAPI, db: Database, clock, **overrides) -> Services:  # type: ignore[no-untyped-def]
+    """The services of a desk on `db` (settings as `make_settings`, with `overrides`)."""
+    return Services(settings=make_settings(api, str(db.url.render_as_string(hide_password=False)), **overrides),
+                    db=db, clock=clock, pacing=lambda: Pacer(private_interval=0.0))  # 1 msg/s/chat is tested elsewhere
+
+
+@asynccontextmanager
+async def running(api: FakeBotAPI, services: Services) -> AsyncIterator[Desk]:
+    """The real Application on `services`, polling the fake, its minute job paused; stopped after."""
     app = build_application(services)
     await start(app)
     pause_minute_job(app)
@@ -201,3 +207,9 @@ async def desk(api: FakeBotAPI, db: Database, clock) -> AsyncIterator[Desk]:  # 
         yield Desk(api, app, services)
     finally:
         await stop(app)
+
+
+@pytest.fixture
+async def desk(api: FakeBotAPI, db: Database, clock) -> AsyncIterator[Desk]:  # type: ignore[no-untyped-def]
+    async with running(api, desk_services(api, db, clock)) as opened:
+        yield opened

@@ -8,25 +8,16 @@ from collections.abc import AsyncIterator
 import pytest
 
 from bot.app import build_application
-from bot.rules.delivery import Pacer
-from bot.services import Services
 from storage.db import Database
-from tests.e2e.conftest import ADMIN_ID, Desk, FakeBotAPI, make_settings, pause_minute_job, start, stop
+from tests.e2e.conftest import ADMIN_ID, Desk, FakeBotAPI, desk_services, pause_minute_job, running, start, stop
 
 URL = "https://desk.example.gov.cn/dashboard"
 
 
 @pytest.fixture
 async def desk_with_dashboard(api: FakeBotAPI, db: Database, clock) -> AsyncIterator[Desk]:  # type: ignore[no-untyped-def]
-    settings = make_settings(api, str(db.url.render_as_string(hide_password=False)), dashboard_url=URL)
-    services = Services(settings=settings, db=db, clock=clock, pacing=lambda: Pacer(private_interval=0.0))
-    app = build_application(services)
-    await start(app)
-    pause_minute_job(app)
-    try:
-        yield Desk(api, app, services)
-    finally:
-        await stop(app)
+    async with running(api, desk_services(api, db, clock, dashboard_url=URL)) as opened:
+        yield opened
 
 
 def web_app_buttons(call) -> list[tuple[str, str]]:  # type: ignore[no-untyped-def]

@@ -25,10 +25,8 @@ from sqlmodel import col, func, select
 from telegram import Bot, Update
 from telegram.request import HTTPXRequest
 
-from bot.app import build_application
 from bot.rules.delivery import Pacer, Status
 from bot.rules.org import parse_org
-from bot.services import Services
 from bot.usecases import org, outbox
 from jobs.sender import LOCK as SENDER_LOCK
 from jobs.sender import Sender
@@ -38,7 +36,7 @@ from storage.db import SQLITE_BUSY_TIMEOUT_MS, Database
 from storage.locks import exclusive
 from storage.models import InboundMessage, OutboxMessage, TaskProgress
 from tests.conftest import PG_ADMIN_URL, _pg_exec, need_postgres
-from tests.e2e.conftest import ADMIN_ID, TOKEN, Chat, Desk, make_settings, pause_minute_job, start, stop
+from tests.e2e.conftest import ADMIN_ID, TOKEN, Chat, Desk, desk_services, running
 from tests.support.fake_bot_api import FakeBotAPI, private_message
 
 TZ = ZoneInfo("Asia/Shanghai")
@@ -147,16 +145,8 @@ def pg_scratch(postgres) -> str:  # type: ignore[no-untyped-def]
 @asynccontextmanager
 async def running_desk(api: FakeBotAPI, url: str, clock) -> AsyncIterator[Desk]:  # type: ignore[no-untyped-def]
     """What the `desk` fixture does, on a database of the test's choosing."""
-    db = Database(url)
-    services = Services(settings=make_settings(api, url), db=db, clock=clock,
-                        pacing=lambda: Pacer(private_interval=0.0))
-    app = build_application(services)
-    await start(app)
-    pause_minute_job(app)
-    try:
-        yield Desk(api, app, services)
-    finally:
-        await stop(app)
+    async with running(api, desk_services(api, Database(url), clock)) as opened:
+        yield opened
 
 
 @asynccontextmanager
