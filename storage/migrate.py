@@ -13,6 +13,7 @@ from sqlalchemy.engine import Connection
 from storage.db import Database
 
 MIGRATIONS = Path(__file__).parent / "migrations"
+MIGRATION_LOCK = 0x6C64_6D69  # a PostgreSQL advisory lock key of its own ("ldmi")
 
 
 def alembic_config(url: str | None = None) -> Config:
@@ -51,6 +52,10 @@ async def run(db: Database, action: str, revision: str) -> None:
             # refer to, which SQLite's foreign keys refuse; they are checked at the end instead.
             # The pragma must be set outside a transaction, so it comes first.
             await conn.exec_driver_sql("PRAGMA foreign_keys=OFF")
+        else:
+            # several workers starting at once migrate one after the other (the lock ends with the
+            # transaction); the later ones find the schema at head and do nothing
+            await conn.exec_driver_sql(f"SELECT pg_advisory_xact_lock({MIGRATION_LOCK})")
         try:
             await conn.run_sync(_go)
             if db.is_sqlite:

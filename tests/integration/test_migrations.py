@@ -1,5 +1,7 @@
 """Migrations: an empty database goes to head and back, on SQLite and PostgreSQL."""
 
+import asyncio
+
 from sqlalchemy import inspect
 
 from storage import migrate
@@ -59,3 +61,22 @@ def test_the_tables_match_the_migrations(tmp_path):
         return result
 
     assert asyncio.run(diff()) == []
+
+
+def test_workers_starting_together_migrate_one_after_the_other(postgres):
+    """Three `python -m bot` processes started at once on an empty PostgreSQL database: each
+    migrates on start, and none fails on another's half-made schema."""
+    need_postgres(postgres)
+    url = postgres.new_database("liaison_migrate_race")
+
+    async def race() -> list[str]:
+        dbs = [Database(url) for _ in range(3)]
+        try:
+            # without the migration lock they block each other on the half-made schema: fail, not hang
+            done = await asyncio.wait_for(asyncio.gather(*(migrate.upgrade_to_head(db) for db in dbs)), 60)
+            return [after for _, after in done] + [await migrate.current_revision(dbs[0]) or ""]
+        finally:
+            for db in dbs:
+                await db.dispose()
+
+    assert set(asyncio.run(race())) == {migrate.head_revision()}
