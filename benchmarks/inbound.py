@@ -9,13 +9,21 @@ Rate = N / (server time of the Nth reply - server time of the first push). All N
 in one request before the clock starts mattering, so pushing is not what is measured.
 
 --diagnose adds two variants that isolate causes: the bare bot with PTB's AIORateLimiter (as
-bot/app.py builds it), and our bot without it, counting its SQL statements (benchmarks._bot)."""
+bot/app.py builds it), and our bot without it, counting its SQL statements (benchmarks._bot).
+
+--cluster instead measures webhook workers behind nginx on PostgreSQL (tests/cluster/harness.py:
+deploy/'s nginx template with TLS, the fake Bot API delivering by webhook with up to 40 connections
+and no flood limits), for 1, 2 and 3 workers (--workers), against the bare PTB echo bot in webhook
+mode behind the same nginx, and reports the CPU time each part used per update:
+
+    .venv/bin/python -m benchmarks.inbound --cluster [--workers 1,2,3] [--updates 2000]"""
 
 from __future__ import annotations
 
 import argparse
 import json
 import os
+import re
 import signal
 import sys
 import time
@@ -172,6 +180,94 @@ def _package(filename: str, function: str) -> str:
     return "ours " + (parts[-2] if len(parts) > 1 else filename)
 
 
+CLUSTER_PARTS = ("workers", "fake", "nginx", "postgres")
+
+
+def cluster_variants(diagnose: bool) -> list[tuple[str, list[str], bool, str]]:
+    """(name, worker command, needs a seeded database, text every reply contains)."""
+    out = [("bare (PTB echo, webhook)", [PY, "-m", "benchmarks._echo_bot"], False, "进度"),
+           ("ours", [PY, "-m", "bot"], True, OUR_REPLY)]
+    if diagnose:
+        out.append(("ours-no-AIORateLimiter", [PY, "-m", "benchmarks._bot", "--no-rate-limiter"], True, OUR_REPLY))
+    return out
+
+
+def run_cluster_variant(name: str, command: list[str], seeded: bool, reply_mark: str, workers: int, n: int,
+                        senders: int, timeout: float, log_dir: Path) -> dict[str, Any]:
+    """N messages pushed at once to `workers` webhook workers behind nginx; the rate as in
+    run_variant, and the CPU seconds each part used meanwhile."""
+    from tests.cluster.harness import Cluster
+
+    result: dict[str, Any] = {"variant": name, "workers": workers, "db": "postgres", "updates": n, "senders": senders}
+    workdir = log_dir / f"{re.sub(r'[^A-Za-z0-9]+', '-', name).strip('-')}-{workers}w"
+    with scratch_database("postgres", "inbound") as url:
+        if seeded:
+            migrate(url, log_dir)
+            seed(url, senders)
+        cluster = Cluster(url, workdir, workers=workers, worker_command=command, env={"BOT_ADMIN_IDS": "42"},
+                          health_path="/healthz" if seeded else None)
+        with cluster:
+            time.sleep(2)  # start-up work (the first tick, menus) out of the way
+            before, started = cluster.cpu(), time.monotonic()
+            cluster.say_many(_messages(n, senders))
+
+            def done() -> bool:
+                if len(cluster.alive()) < workers:
+                    raise RuntimeError(f"a worker of {name} exited; logs in {workdir}")
+                return cluster.stats(contains=reply_mark)["matched"] >= n
+
+            wait_until(done, timeout, 0.25, f"{n} replies from {workers} × {name}")
+            wall = time.monotonic() - started
+            after, stats = cluster.cpu(), cluster.stats(contains=reply_mark)
+            webhook = cluster.stats()["webhook"]
+        if seeded:
+            result["stored"] = query(url, "SELECT count(*) FROM inbound_messages")[0][0]
+    elapsed = stats["last_delivery"] - stats["first_push"]
+    # per process: a PostgreSQL connection opened meanwhile counts from zero, one closed is not seen
+    cpu = {part: sum(used - before[part].get(pid, 0.0) for pid, used in after[part].items()) for part in CLUSTER_PARTS}
+    result.update(replies=stats["matched"], seconds=elapsed, per_second=n / elapsed,
+                  cpu_ms_per_update={part: 1000 * cpu[part] / n for part in CLUSTER_PARTS},
+                  cores_busy=sum(cpu.values()) / wall,
+                  webhook={k: webhook[k] for k in ("delivered", "retried", "failed")},
+                  log=str(workdir))
+    return result
+
+
+def run_cluster(args: argparse.Namespace, log_dir: Path) -> list[dict[str, Any]]:
+    from tests.cluster.harness import missing_tools
+
+    reason = missing_tools()
+    if reason:
+        raise SystemExit(f"inbound --cluster: {reason}")
+    counts = sorted({int(w) for w in args.workers.split(",")})
+    results = []
+    for name, command, seeded, mark in cluster_variants(args.diagnose):
+        for workers in counts:
+            print(f"postgres: {workers} × {name} ...", file=sys.stderr, flush=True)
+            results.append(run_cluster_variant(name, command, seeded, mark, workers, args.updates, args.senders,
+                                               args.timeout, log_dir))
+            time.sleep(1)
+    return results
+
+
+def _report_cluster(results: list[dict[str, Any]], args: argparse.Namespace, log_dir: Path) -> None:
+    rows = []
+    for r in results:
+        one = next((x["per_second"] for x in results if x["variant"] == r["variant"] and x["workers"] == 1), None)
+        cpu = r["cpu_ms_per_update"]
+        rows.append([r["variant"], r["workers"], r["updates"], r["replies"], r.get("stored"), r["seconds"],
+                     r["per_second"], r["per_second"] / one if one else None,
+                     *(cpu[part] for part in CLUSTER_PARTS), sum(cpu.values()), r["cores_busy"],
+                     f"{r['webhook']['retried']}/{r['webhook']['failed']}"])
+    print(table(["variant", "workers", "updates", "replies", "stored", "seconds", "updates/s", "× 1 worker",
+                 "CPU ms/update: workers", "fake", "nginx", "postgres", "all", "cores busy", "retried/failed"], rows))
+    print(f"\nThis machine has {os.cpu_count()} cores; load average before the run: {args.load_before}. The fake Bot "
+          "API, nginx and PostgreSQL run here too (CPU columns: per update, every process of each part).")
+    path = write_results("inbound-cluster", {"updates": args.updates, "senders": args.senders, "cores": os.cpu_count(),
+                                             "load_before": args.load_before, "logs": str(log_dir), "results": results})
+    print(f"\nJSON: {path}")
+
+
 def main(argv: list[str] | None = None) -> int:
     p = argparse.ArgumentParser(prog="python -m benchmarks.inbound", description=__doc__.split("\n\n")[0])
     p.add_argument("--db", action="append", choices=["sqlite", "postgres"], help="repeatable (default sqlite)")
@@ -183,12 +279,23 @@ def main(argv: list[str] | None = None) -> int:
                    help="add our bot (without AIORateLimiter) under cProfile; prints where its CPU time goes")
     p.add_argument("--crash", action="store_true",
                    help="instead: SIGKILL our bot at half way, restart it, count what was stored and answered")
+    p.add_argument("--cluster", action="store_true",
+                   help="instead: webhook workers behind nginx on PostgreSQL (--workers), against the bare PTB bot")
+    p.add_argument("--workers", default="1,2,3", help="with --cluster: worker counts to measure (default 1,2,3)")
     p.add_argument("--bounded-queue", type=int, metavar="N",
                    help="with --crash, diagnostic: PTB's update queue bounded to N (benchmarks._bot --update-queue)")
     args = p.parse_args(argv)
     install_cleanup()
     log_dir = new_log_dir("inbound")
     results: list[dict[str, Any]] = []
+    if args.cluster:
+        args.load_before = " ".join(f"{x:.2f}" for x in os.getloadavg())
+        try:
+            results = run_cluster(args, log_dir)
+        finally:
+            if results:
+                _report_cluster(results, args, log_dir)
+        return 0
     try:
         for db in args.db or ["sqlite"]:
             if args.crash:

@@ -5,15 +5,18 @@ from __future__ import annotations
 import base64
 
 import asyncio
+import json
+import socket
 import time
 from collections.abc import AsyncIterator
+from typing import Any
 
 import httpx
 import pytest
 from telegram import (Bot, BotCommand, BotCommandScopeChat, InlineKeyboardButton, InlineKeyboardMarkup, MenuButtonWebApp, Update,
                       WebAppInfo)
 from telegram.constants import MessageEntityType
-from telegram.error import BadRequest, Forbidden, InvalidToken, NetworkError, RetryAfter, TimedOut
+from telegram.error import BadRequest, Conflict, Forbidden, InvalidToken, NetworkError, RetryAfter, TimedOut
 from telegram.ext import Application, ApplicationBuilder, CommandHandler, ContextTypes
 from telegram.request import HTTPXRequest
 
@@ -21,6 +24,7 @@ from tests.support.fake_bot_api import (
     BOT_FIRST_NAME,
     BOT_USERNAME,
     FakeBotAPI,
+    add_standalone_controls,
     callback_query,
     private_message,
 )
@@ -477,3 +481,233 @@ async def test_sent_shows_each_bot_message_as_it_is_now(bot: Bot, api: FakeBotAP
     await bot.delete_message(USER, document["message_id"])
     assert (await control.get("/_fake/sent", params={"chat_id": USER})).json()[1]["deleted"] is True
     assert (await control.get("/_fake/sent", params={"limit": "x"})).status_code == 400
+
+
+# ---------------------------------------------------------------- webhook delivery (setWebhook)
+
+HOOK_SECRET = "fake_Hook-secret1"
+
+
+class Receiver:
+    """A webhook endpoint on loopback: records each POST (its secret header and body) and answers
+    what `answers` says for the update (a status, or "hang" until released), 200 otherwise."""
+
+    def __init__(self, port: int = 0) -> None:
+        self.wanted_port = port
+        self.posts: list[tuple[str | None, dict]] = []
+        self.answers: dict[int, list[int | str]] = {}  # update_id → what to answer, attempt by attempt
+        self.hang_all = False
+        self.release = asyncio.Event()
+        self.in_flight = 0
+        self.most_in_flight = 0
+        self.server: Any = None
+        self.changed = asyncio.Event()
+
+    async def __aenter__(self) -> Receiver:
+        import tornado.httpserver
+        import tornado.netutil
+        import tornado.web
+
+        receiver = self
+
+        class Hook(tornado.web.RequestHandler):
+            async def post(self) -> None:
+                update = json.loads(self.request.body)
+                receiver.posts.append((self.request.headers.get("X-Telegram-Bot-Api-Secret-Token"), update))
+                receiver.in_flight += 1
+                receiver.most_in_flight = max(receiver.most_in_flight, receiver.in_flight)
+                receiver.changed.set()
+                try:
+                    plan = receiver.answers.get(update["update_id"])
+                    answer = plan.pop(0) if plan else ("hang" if receiver.hang_all else 200)
+                    if answer == "hang":
+                        await receiver.release.wait()
+                        answer = 200
+                    elif isinstance(answer, str) and answer.startswith("sleep"):
+                        await asyncio.sleep(float(answer[5:]))
+                        answer = 200
+                    self.set_status(int(answer))
+                    self.finish("")
+                finally:
+                    receiver.in_flight -= 1
+
+        sockets = tornado.netutil.bind_sockets(self.wanted_port, "127.0.0.1")
+        self.server = tornado.httpserver.HTTPServer(tornado.web.Application([(r"/hook", Hook)]))
+        self.server.add_sockets(sockets)
+        self.port = sockets[0].getsockname()[1]
+        return self
+
+    async def __aexit__(self, *exc: object) -> None:
+        self.release.set()
+        self.server.stop()
+        await self.server.close_all_connections()
+
+    @property
+    def url(self) -> str:
+        return f"http://127.0.0.1:{self.port}/hook"
+
+    def ids(self) -> list[int]:
+        return [update["update_id"] for _, update in self.posts]
+
+
+async def until(check: Any, timeout: float = 10.0) -> None:
+    """Wait (polling every 10 ms) until `check()` is true."""
+    deadline = time.monotonic() + timeout
+    while not check():
+        assert time.monotonic() < deadline, "condition not reached in time"
+        await asyncio.sleep(0.01)
+
+
+async def test_set_webhook_posts_each_pushed_update_with_the_secret_and_getupdates_conflicts(
+        bot: Bot, api: FakeBotAPI) -> None:
+    async with Receiver() as hook:
+        assert await bot.set_webhook(hook.url, secret_token=HOOK_SECRET, allowed_updates=["message"])
+        ids = [api.push_update(private_message(None, USER, f"第{i}条")) for i in range(3)]
+        await until(lambda: api.webhook_delivered == 3)
+        assert sorted(hook.ids()) == ids and {secret for secret, _ in hook.posts} == {HOOK_SECRET}
+        assert [update["message"]["text"] for _, update in sorted(hook.posts, key=lambda p: p[1]["update_id"])] == \
+            ["第0条", "第1条", "第2条"]  # one update per request, as pushed
+        with pytest.raises(Conflict, match="webhook is active"):
+            await bot.get_updates()
+        info = await bot.get_webhook_info()
+        assert (info.url, info.pending_update_count, info.max_connections) == (hook.url, 0, 40)
+        assert info.allowed_updates == ("message",) and info.last_error_message is None
+        assert (api.webhook_failed, api.webhook_retried, api.pending_updates) == (0, 0, [])
+
+
+async def test_updates_pending_when_the_webhook_is_set_are_delivered_by_it(bot: Bot, api: FakeBotAPI) -> None:
+    first = api.push_update(private_message(None, USER, "早到的"))
+    async with Receiver() as hook:
+        await bot.set_webhook(hook.url)
+        await until(lambda: api.webhook_delivered == 1)
+        assert hook.ids() == [first] and hook.posts[0][0] is None  # no secret set: no header
+
+
+async def test_a_delivery_answered_without_2xx_is_retried_after_a_backoff(bot: Bot, api: FakeBotAPI) -> None:
+    async with Receiver() as hook:
+        await bot.set_webhook(hook.url, secret_token=HOOK_SECRET)
+        update_id = api.next_update_id()
+        hook.answers[update_id] = [500, 502]
+        api.push_update(private_message(update_id, USER, "重试"))
+        await until(lambda: api.webhook_delivered == 1)
+        attempts = [(a.attempt, a.status) for a in api.webhook_attempts]
+        assert attempts == [(1, 500), (2, 502), (3, 200)] and hook.ids() == [update_id] * 3
+        assert (api.webhook_failed, api.webhook_retried) == (2, 2)
+        first, second, third = api.webhook_attempts
+        assert second.started - first.finished >= 0.09 and third.started - second.finished >= 0.2  # 0.1 s, 0.25 s
+        info = await bot.get_webhook_info()
+        assert info.last_error_message == "Wrong response from the webhook: 502 Bad Gateway" and info.last_error_date
+
+
+async def test_a_refused_connection_is_retried_until_the_webhook_listens(bot: Bot, api: FakeBotAPI) -> None:
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        port = s.getsockname()[1]  # free, nobody listening
+    await bot.set_webhook(f"http://127.0.0.1:{port}/hook")
+    update_id = api.push_update(private_message(None, USER, "等一等"))
+    await until(lambda: api.webhook_failed >= 2)
+    assert api.webhook_attempts[0].error == "Connection refused" and api.webhook_attempts[0].status is None
+    assert [u["update_id"] for u in api.pending_updates] == [update_id]
+    async with Receiver(port) as hook:
+        await until(lambda: api.webhook_delivered == 1)
+        assert hook.ids() == [update_id] and api.pending_updates == []
+        assert api.webhook_retried == len(api.webhook_attempts) - 1
+
+
+async def test_a_delivery_that_times_out_is_retried_and_may_arrive_twice() -> None:
+    async with FakeBotAPI(token=TOKEN, webhook_timeout=0.3) as api, Receiver() as hook:
+        async with Bot(TOKEN, base_url=api.base_url) as bot:
+            await bot.set_webhook(hook.url)
+        update_id = api.next_update_id()
+        hook.answers[update_id] = ["sleep1.0"]
+        api.push_update(private_message(update_id, USER, "慢"))
+        await until(lambda: api.webhook_delivered == 1)
+        assert [(a.attempt, a.status, a.error) for a in api.webhook_attempts] == \
+            [(1, None, "Read timeout expired"), (2, 200, None)]
+        assert hook.ids() == [update_id, update_id]  # the webhook saw it twice, as with Telegram
+
+
+async def test_deliveries_run_concurrently_up_to_max_connections(bot: Bot, api: FakeBotAPI) -> None:
+    async with Receiver() as hook:
+        await bot.set_webhook(hook.url, max_connections=5)
+        hook.hang_all = True
+        ids = [api.push_update(private_message(None, USER + i, "并发")) for i in range(12)]
+        await until(lambda: hook.in_flight == 5)
+        await asyncio.sleep(0.2)  # room for a sixth, which must not come
+        assert api.webhook_in_flight == 5 and len(hook.posts) == 5
+        hook.release.set()
+        await until(lambda: api.webhook_delivered == 12)
+        assert sorted(hook.ids()) == ids and hook.most_in_flight == 5 and api.webhook_failed == 0
+
+
+async def test_delete_webhook_returns_to_polling_with_what_was_not_delivered(bot: Bot, api: FakeBotAPI) -> None:
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        port = s.getsockname()[1]
+    await bot.set_webhook(f"http://127.0.0.1:{port}/hook")
+    ids = [api.push_update(private_message(None, USER, f"未送达{i}")) for i in range(2)]
+    await until(lambda: api.webhook_failed >= 1)
+    assert await bot.delete_webhook()
+    await until(lambda: api.webhook_in_flight == 0)
+    assert [u.update_id for u in await bot.get_updates(timeout=0)] == ids
+    assert (await bot.get_webhook_info()).url == ""
+    later = api.push_update(private_message(None, USER, "轮询"))
+    assert [u.update_id for u in await bot.get_updates(offset=ids[-1] + 1, timeout=0)] == [later]
+
+
+async def test_set_webhook_refuses_a_bad_secret_and_can_drop_pending_updates(bot: Bot, api: FakeBotAPI) -> None:
+    with pytest.raises(BadRequest, match="(?i)secret token contains unallowed characters"):
+        await bot.set_webhook("http://127.0.0.1:9/hook", secret_token="has spaces")
+    with pytest.raises(BadRequest, match="(?i)HTTPS url must be provided"):
+        await bot.set_webhook("ftp://example.org/hook")
+    api.push_update(private_message(None, USER, "旧的"))
+    async with Receiver() as hook:
+        await bot.set_webhook(hook.url, drop_pending_updates=True)
+        fresh = api.push_update(private_message(None, USER, "新的"))
+        await until(lambda: api.webhook_delivered == 1)
+        assert hook.ids() == [fresh]
+
+
+async def test_a_ptb_application_in_webhook_mode_is_served_by_the_fake(api: FakeBotAPI) -> None:
+    """PTB's own webhook server (Updater.start_webhook) checks the secret header the fake sends."""
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        port = s.getsockname()[1]
+    app: Application = (  # type: ignore[type-arg]
+        ApplicationBuilder().token(TOKEN).base_url(api.base_url).base_file_url(api.base_file_url).build()
+    )
+    app.add_handler(CommandHandler("ping", _pong))
+    await app.initialize()
+    await app.start()
+    assert app.updater is not None
+    await app.updater.start_webhook(listen="127.0.0.1", port=port, url_path="tg",
+                                    webhook_url=f"http://127.0.0.1:{port}/tg", secret_token=HOOK_SECRET)
+    try:
+        mark = api.mark()
+        api.push_update(private_message(None, USER, "/ping"))
+        reply = await api.wait_for_message(chat_id=USER, contains="pong", after=mark)
+        assert reply.text == "pong" and api.webhook_delivered == 1 and not api.calls_to("getUpdates")
+    finally:
+        await app.updater.stop()
+        await app.stop()
+        await app.shutdown()
+
+
+async def test_stats_count_webhook_deliveries_retries_and_failures(bot: Bot, api: FakeBotAPI,
+                                                                   control: httpx.AsyncClient) -> None:
+    add_standalone_controls(api)
+    async with Receiver() as hook:
+        await bot.set_webhook(hook.url, secret_token=HOOK_SECRET)
+        update_id = api.next_update_id()
+        hook.answers[update_id] = [503]
+        api.push_update(private_message(update_id, USER, "一"))
+        api.push_update(private_message(None, USER, "二"))
+        await until(lambda: api.webhook_delivered == 2)
+        stats = (await control.get("/_fake/stats?attempts=1")).json()
+    webhook = stats["webhook"]
+    assert {k: webhook[k] for k in ("url", "delivered", "retried", "failed", "attempts", "in_flight", "pending")} == \
+        {"url": hook.url, "delivered": 2, "retried": 1, "failed": 1, "attempts": 3, "in_flight": 0, "pending": 0}
+    assert webhook["last_error"] == "Wrong response from the webhook: 503 Service Unavailable"
+    assert [(a["update_id"], a["status"]) for a in webhook["attempt_list"] if a["update_id"] == update_id] == \
+        [(update_id, 503), (update_id, 200)]
+    assert stats["pending_updates"] == 0

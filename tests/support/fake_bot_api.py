@@ -13,6 +13,14 @@ can talk to it::
         api.push_update(private_message(None, 42, "/start"))
         call = await api.wait_for_message(chat_id=42)
 
+When the bot calls ``setWebhook``, the fake stops serving ``getUpdates`` (409, as
+Telegram) and POSTs each pushed update to the webhook's URL instead, with the
+``X-Telegram-Bot-Api-Secret-Token`` header: one update per request, up to
+``max_connections`` (default 40) at once, in no guaranteed order; a delivery not
+answered 2xx (an error status, refused, reset, timed out) is tried again after a
+short backoff (`WebhookAttempt`, `FakeBotAPI.webhook_attempts`, the ``webhook_*``
+counters). ``deleteWebhook`` returns to getUpdates.
+
 Every request is recorded as a `Call`. Failures (`fail_next`, `block_chat`),
 delays (`delay`) and Telegram's flood limits (``enforce_limits=True``) can be
 injected. Module-level builders (`private_message`, `group_message`,
@@ -44,6 +52,7 @@ import base64
 import binascii
 import contextlib
 import hashlib
+import heapq
 import html
 import inspect
 import itertools
@@ -52,6 +61,7 @@ import logging
 import math
 import mimetypes
 import re
+import ssl
 import time
 import zlib
 from collections import Counter, defaultdict, deque
@@ -61,6 +71,7 @@ from http import HTTPStatus
 from types import TracebackType
 from typing import Any, TypeAlias
 
+import httpx
 import tornado.httpserver
 import tornado.httputil
 import tornado.netutil
@@ -68,11 +79,14 @@ import tornado.web
 
 __all__ = [
     "BOT_FIRST_NAME",
+    "add_standalone_controls",
     "BOT_USERNAME",
     "Call",
     "ControlError",
     "FakeBotAPI",
     "UploadedFile",
+    "WEBHOOK_SECRET_HEADER",
+    "WebhookAttempt",
     "bot_user_for",
     "callback_query",
     "command_entities",
@@ -233,6 +247,48 @@ class Call:
         if self.status not in (None, HTTPStatus.OK) and self.description:
             outcome += f" {self.description}"
         return " ".join(parts) + f" -> {outcome}"
+
+
+#: The header Telegram sends with every webhook delivery when setWebhook had a ``secret_token``.
+WEBHOOK_SECRET_HEADER = "X-Telegram-Bot-Api-Secret-Token"
+_SECRET_TOKEN_RE = re.compile(r"[A-Za-z0-9_-]{1,256}")
+
+
+@dataclass
+class WebhookAttempt:
+    """One POST of one update to the webhook (`FakeBotAPI.webhook_attempts`), as Telegram makes it.
+
+    ``attempt`` is 1 for an update's first delivery, 2 for its first retry, and so on. ``status``
+    is the HTTP status answered (None while in flight, or when nothing was answered: refused,
+    reset or timed out; ``error`` then says which, in Telegram's ``last_error_message`` words)."""
+
+    update_id: int
+    attempt: int
+    url: str
+    started: float = field(default_factory=time.monotonic)
+    finished: float | None = None
+    status: int | None = None
+    error: str | None = None
+
+    @property
+    def ok(self) -> bool:
+        """Whether the webhook answered 2xx (Telegram then forgets the update)."""
+        return self.status is not None and 200 <= self.status < 300
+
+    def as_dict(self) -> JSONDict:
+        """For ``GET /_fake/stats?attempts=1``."""
+        return {"update_id": self.update_id, "attempt": self.attempt, "started": self.started,
+                "finished": self.finished, "status": self.status, "error": self.error}
+
+
+@dataclass(frozen=True)
+class _Webhook:
+    """What setWebhook set."""
+
+    url: str
+    secret: str | None
+    max_connections: int
+    allowed_updates: list[str] | None
 
 
 @dataclass(frozen=True)
@@ -405,6 +461,11 @@ def _as_float(value: Any, default: float) -> float:
         return float(value)
     except (TypeError, ValueError):
         return default
+
+
+def _flag(raw: str | None) -> bool:
+    """A boolean parameter as PTB sends it (``true``/``false``, JSON-encoded)."""
+    return (raw or "").strip().lower() in ("true", "1")
 
 
 def _decode_param(raw: str) -> Any:
@@ -619,7 +680,11 @@ class _ControlHandler(tornado.web.RequestHandler):
       ``too_many_requests``, ``pushed`` (messages pushed through ``/_fake/say``) with
       ``first_push``/``last_push``, ``polling`` (whether a getUpdates call has arrived),
       ``sends_in_flight`` (not answered yet), ``pending_updates`` (pushed, not yet confirmed by a
-      getUpdates offset) and ``now``. With ``?contains=TEXT`` (or ``?detail=1``) it also scans the
+      getUpdates offset, or with a webhook set, not yet answered 2xx by it), ``webhook`` (its
+      ``url`` or null, ``max_connections``, and counters: ``delivered`` updates answered 2xx,
+      ``failed`` attempts that were not, ``retried`` attempts that were a retry, ``attempts``,
+      ``in_flight``, ``pending``, ``last_error``; ``?attempts=1`` adds ``attempt_list``, every
+      POST as `WebhookAttempt.as_dict`) and ``now``. With ``?contains=TEXT`` (or ``?detail=1``) it also scans the
       successful sends whose text contains TEXT: ``per_chat`` counts, ``matched``,
       ``first_delivery``/``last_delivery`` and refused sends by status (``refused``); ``&times=1``
       adds every matching delivery time (sorted); ``&deliveries=1`` every matching delivery as
@@ -733,7 +798,10 @@ class _ControlHandler(tornado.web.RequestHandler):
             "polling": any(call.method.lower() == "getupdates" for call in reversed(api.calls)),
             "sends_in_flight": sum(call.status is None and call.method.lower() in _SEND_METHODS for call in api.calls),
             "pending_updates": len(api.pending_updates),
+            "webhook": api.webhook_stats(),
         }
+        if self.get_query_argument("attempts", "0") not in ("", "0"):
+            stats["webhook"]["attempt_list"] = [attempt.as_dict() for attempt in api.webhook_attempts]
         contains = self.get_query_argument("contains", None)
         if contains is None and self.get_query_argument("detail", "0") in ("", "0"):
             return stats
@@ -788,12 +856,20 @@ class FakeBotAPI:
         long_poll_cap: float = 1.0,
         port: int = 0,
         monotonic: Callable[[], float] = time.monotonic,
+        webhook_timeout: float = 10.0,
+        webhook_retry_delays: tuple[float, ...] = (0.1, 0.25, 0.5, 1.0, 2.0),
+        webhook_ca: str | None = None,
     ) -> None:
         """Configure the fake; nothing listens until `start`.
 
         ``long_poll_cap`` bounds how long a ``getUpdates`` waits whatever its
         ``timeout``, so shutdown stays quick. ``monotonic`` is the clock of the
-        flood limits (a test can hold it still).
+        flood limits (a test can hold it still). ``webhook_timeout`` is how long a
+        webhook delivery may take before it counts as failed; after the n-th failed
+        attempt of an update it is tried again ``webhook_retry_delays[n-1]`` seconds
+        later (the last delay repeats): Telegram's retry, shortened for tests.
+        ``webhook_ca`` is a CA file that an ``https://`` webhook's certificate is checked
+        against (a self-signed one made by a test), instead of the system's.
         """
         self.token = token
         self.bot_user: JSONDict = bot_user_for(token)
@@ -830,6 +906,24 @@ class FakeBotAPI:
         self._server: tornado.httpserver.HTTPServer | None = None
         self._port: int | None = None
         self._methods = self._method_table()
+        # webhook delivery (setWebhook): see "webhook delivery" below
+        self.webhook_timeout = webhook_timeout
+        self.webhook_ca = webhook_ca
+        self.webhook_retry_delays = tuple(webhook_retry_delays) or (0.1,)
+        self.webhook: _Webhook | None = None
+        self.webhook_attempts: list[WebhookAttempt] = []
+        self.webhook_delivered = 0  # updates answered 2xx
+        self.webhook_failed = 0  # attempts not answered 2xx (an error status, refused, reset, timed out)
+        self.webhook_retried = 0  # attempts that were a retry (attempt ≥ 2)
+        self._hook_pending: dict[int, JSONDict] = {}  # not yet answered 2xx, by update_id
+        self._hook_ready: deque[int] = deque()  # to deliver now, in order
+        self._hook_retry: list[tuple[float, int]] = []  # heap of (loop time, update_id)
+        self._hook_flying: dict[int, asyncio.Task[None]] = {}
+        self._hook_attempt_counts: Counter[int] = Counter()
+        self._hook_last_error: tuple[int, str] | None = None
+        self._hook_pulse = _Pulse()
+        self._hook_dispatcher: asyncio.Task[None] | None = None
+        self._hook_client: httpx.AsyncClient | None = None
 
     # ------------------------------------------------------------------ lifecycle
 
@@ -850,6 +944,7 @@ class FakeBotAPI:
             return
         server.stop()
         self._stopping.set()
+        await self._stop_webhook_delivery()
         self._update_pulse.fire()
         self._call_pulse.fire()  # ends a waiting press (`press`)
         with contextlib.suppress(TimeoutError):
@@ -1002,8 +1097,9 @@ class FakeBotAPI:
 
     @property
     def pending_updates(self) -> list[JSONDict]:
-        """Pushed updates not yet confirmed by a getUpdates offset."""
-        return list(self._updates)
+        """Pushed updates not yet confirmed by a getUpdates offset (with a webhook set: not yet
+        answered 2xx by the webhook, in flight or not)."""
+        return list(self._updates) + [self._hook_pending[key] for key in sorted(self._hook_pending)]
 
     # ------------------------------------------------------------------ scripting
 
@@ -1019,6 +1115,9 @@ class FakeBotAPI:
             update["update_id"] = self.next_update_id()
         self._last_update_id = max(self._last_update_id, update["update_id"])
         self._learn_update(update)
+        if self.webhook is not None:
+            self._hook_enqueue(update)
+            return int(update["update_id"])
         self._updates.append(update)
         self._updates.sort(key=lambda queued: queued["update_id"])
         self._update_pulse.fire()
@@ -1377,6 +1476,8 @@ class FakeBotAPI:
             "getMe": lambda call: dict(self.bot_user),
             "getUpdates": self._get_updates,
             "getWebhookInfo": self._get_webhook_info,
+            "setWebhook": self._set_webhook,
+            "deleteWebhook": self._delete_webhook,
             "setMyCommands": self._set_my_commands,
             "deleteMyCommands": self._delete_my_commands,
             "getMyCommands": self._get_my_commands,
@@ -1399,6 +1500,9 @@ class FakeBotAPI:
 
     async def _get_updates(self, call: Call) -> list[JSONDict]:
         """Long poll: confirm below ``offset``, wait ≤ min(timeout, cap) for an update."""
+        if self.webhook is not None:
+            raise _ApiError(HTTPStatus.CONFLICT, "Conflict: can't use getUpdates method while webhook is active; "
+                                                 "use deleteWebhook to delete the webhook first")
         self._confirm_updates(call.int_param("offset") or 0)
         limit = min(max(call.int_param("limit") or 100, 1), 100)
         timeout = min(max(_as_float(call.raw.get("timeout"), 0.0), 0.0), self.long_poll_cap)
@@ -1419,7 +1523,175 @@ class FakeBotAPI:
             self._updates = self._updates[offset:]
 
     def _get_webhook_info(self, call: Call) -> JSONDict:
-        return {"url": "", "has_custom_certificate": False, "pending_update_count": len(self._updates)}
+        info: JSONDict = {"url": self.webhook.url if self.webhook else "", "has_custom_certificate": False,
+                          "pending_update_count": len(self.pending_updates)}
+        if self.webhook is not None:
+            info["max_connections"] = self.webhook.max_connections
+            if self.webhook.allowed_updates is not None:
+                info["allowed_updates"] = self.webhook.allowed_updates
+        if self._hook_last_error is not None:
+            info["last_error_date"], info["last_error_message"] = self._hook_last_error
+        return info
+
+    # ------------------------------------------------------------------ webhook delivery
+
+    def _set_webhook(self, call: Call) -> bool:
+        """From now on POST each pushed update to ``url`` instead of serving getUpdates (an empty
+        ``url`` removes the webhook, as on Telegram). Plain ``http://`` is accepted: tests run on
+        loopback, where Telegram would insist on HTTPS."""
+        url = call.raw.get("url", "").strip()
+        if not url:
+            return self._delete_webhook(call)
+        if not re.match(r"https?://[^/\s]+", url):
+            raise _bad_request("bad webhook: HTTPS url must be provided for webhook")
+        secret = call.raw.get("secret_token") or None
+        if secret is not None and not _SECRET_TOKEN_RE.fullmatch(secret):
+            raise _bad_request("secret token contains unallowed characters")
+        max_connections = call.int_param("max_connections") or 40
+        if not 1 <= max_connections <= 100:
+            raise _bad_request("bad webhook: max_connections must be between 1 and 100")
+        allowed = _list_param(call, "allowed_updates")
+        if _flag(call.raw.get("drop_pending_updates")):
+            self._drop_pending()
+        self.webhook = _Webhook(url, secret, max_connections, allowed)
+        for update in self._updates:  # what getUpdates had not handed out yet goes by webhook now
+            self._hook_enqueue(update)
+        self._updates = []
+        if self._hook_dispatcher is None or self._hook_dispatcher.done():
+            self._hook_dispatcher = asyncio.get_running_loop().create_task(self._dispatch_webhook(),
+                                                                           name="fake-webhook-dispatcher")
+        self._hook_pulse.fire()
+        return True
+
+    def _delete_webhook(self, call: Call) -> bool:
+        """Back to getUpdates: updates not yet delivered are served there (deliveries in flight
+        finish; one that fails goes back to getUpdates too)."""
+        if _flag(call.raw.get("drop_pending_updates")):
+            self._drop_pending()
+        if self.webhook is None:
+            return True
+        self.webhook = None
+        for update_id in sorted(self._hook_pending):
+            if update_id not in self._hook_flying:
+                self._back_to_polling(update_id)
+        self._hook_ready.clear()
+        self._hook_retry.clear()
+        self._hook_pulse.fire()
+        return True
+
+    def _drop_pending(self) -> None:
+        self._updates = []
+        for update_id in [key for key in self._hook_pending if key not in self._hook_flying]:
+            del self._hook_pending[update_id]
+        self._hook_ready.clear()
+        self._hook_retry.clear()
+
+    def _back_to_polling(self, update_id: int) -> None:
+        update = self._hook_pending.pop(update_id, None)
+        if update is not None:
+            self._updates.append(update)
+            self._updates.sort(key=lambda queued: queued["update_id"])
+            self._update_pulse.fire()
+
+    def _hook_enqueue(self, update: JSONDict) -> None:
+        self._hook_pending[update["update_id"]] = update
+        self._hook_ready.append(update["update_id"])
+        self._hook_pulse.fire()
+
+    @property
+    def webhook_in_flight(self) -> int:
+        """Deliveries POSTed and not answered yet."""
+        return len(self._hook_flying)
+
+    def webhook_stats(self) -> JSONDict:
+        """The webhook's counters (``GET /_fake/stats`` → ``webhook``)."""
+        return {"url": self.webhook.url if self.webhook else None,
+                "max_connections": self.webhook.max_connections if self.webhook else None,
+                "delivered": self.webhook_delivered, "retried": self.webhook_retried, "failed": self.webhook_failed,
+                "attempts": len(self.webhook_attempts), "in_flight": self.webhook_in_flight,
+                "pending": len(self._hook_pending),
+                "last_error": self._hook_last_error[1] if self._hook_last_error else None}
+
+    async def _dispatch_webhook(self) -> None:
+        """Start deliveries while a webhook is set: ready updates in order, retries when their
+        time comes, never more than ``max_connections`` in flight."""
+        loop = asyncio.get_running_loop()
+        while not self._stopping.is_set() and self.webhook is not None:
+            hook = self.webhook
+            now = loop.time()
+            while self._hook_retry and self._hook_retry[0][0] <= now:
+                self._hook_ready.append(heapq.heappop(self._hook_retry)[1])
+            while self._hook_ready and len(self._hook_flying) < hook.max_connections:
+                update_id = self._hook_ready.popleft()
+                if update_id in self._hook_pending and update_id not in self._hook_flying:
+                    self._hook_flying[update_id] = loop.create_task(self._deliver(hook, update_id),
+                                                                    name=f"fake-webhook-{update_id}")
+            wait = self._hook_retry[0][0] - now if self._hook_retry else 1.0
+            await self._hook_pulse.wait(max(wait, 0.001))
+
+    def _webhook_client(self) -> httpx.AsyncClient:
+        if self._hook_client is None:
+            verify: ssl.SSLContext | bool = (ssl.create_default_context(cafile=self.webhook_ca) if self.webhook_ca
+                                             else True)
+            self._hook_client = httpx.AsyncClient(
+                timeout=self.webhook_timeout, trust_env=False, verify=verify,
+                limits=httpx.Limits(max_connections=None, max_keepalive_connections=100))
+        return self._hook_client
+
+    async def _deliver(self, hook: _Webhook, update_id: int) -> None:
+        """POST one update; 2xx delivers it, anything else schedules a retry."""
+        self._hook_attempt_counts[update_id] += 1
+        attempt = WebhookAttempt(update_id, self._hook_attempt_counts[update_id], hook.url)
+        self.webhook_attempts.append(attempt)
+        if attempt.attempt > 1:
+            self.webhook_retried += 1
+        headers = {"Content-Type": "application/json"}
+        if hook.secret:
+            headers[WEBHOOK_SECRET_HEADER] = hook.secret
+        body = json.dumps(self._hook_pending[update_id], ensure_ascii=False).encode()
+        try:
+            try:
+                response = await self._webhook_client().post(hook.url, content=body, headers=headers)
+            except httpx.TimeoutException:
+                attempt.error = "Read timeout expired"
+            except httpx.ConnectError:
+                attempt.error = "Connection refused"
+            except httpx.HTTPError as error:
+                attempt.error = f"Connection closed: {type(error).__name__}"
+            else:
+                attempt.status = response.status_code
+                if not attempt.ok:
+                    attempt.error = f"Wrong response from the webhook: {response.status_code} {response.reason_phrase}"
+        finally:
+            attempt.finished = time.monotonic()
+            self._hook_flying.pop(update_id, None)
+        self._settle(attempt)
+
+    def _settle(self, attempt: WebhookAttempt) -> None:
+        update_id = attempt.update_id
+        if attempt.ok:
+            self.webhook_delivered += 1
+            self._hook_pending.pop(update_id, None)
+        else:
+            self.webhook_failed += 1
+            self._hook_last_error = (_now(), attempt.error or "")
+            if self.webhook is None:
+                self._back_to_polling(update_id)
+            elif update_id in self._hook_pending:
+                delays = self.webhook_retry_delays
+                delay = delays[min(attempt.attempt, len(delays)) - 1]
+                heapq.heappush(self._hook_retry, (asyncio.get_running_loop().time() + delay, update_id))
+        self._hook_pulse.fire()
+
+    async def _stop_webhook_delivery(self) -> None:
+        tasks = [task for task in (self._hook_dispatcher, *self._hook_flying.values()) if task is not None]
+        for task in tasks:
+            task.cancel()
+        await asyncio.gather(*tasks, return_exceptions=True)
+        self._hook_dispatcher = None
+        if self._hook_client is not None:
+            client, self._hook_client = self._hook_client, None
+            await client.aclose()
 
     def _set_my_commands(self, call: Call) -> bool:
         commands = _list_param(call, "commands")
@@ -1898,10 +2170,18 @@ def callback_query(
 
 
 
-async def _serve_forever(port: int, token: str, *, enforce_limits: bool = False) -> None:
-    async with FakeBotAPI(token=token, port=port, enforce_limits=enforce_limits) as api:
-        app = api._server.request_callback  # type: ignore[union-attr]
-        app.add_handlers(r".*", [(r"/_fake/(stats|delay)", _ControlHandler, {"api": api})])
+def add_standalone_controls(api: FakeBotAPI) -> None:
+    """Serve ``GET /_fake/stats`` and ``POST /_fake/delay`` too, as the standalone server does."""
+    app = api._server.request_callback  # type: ignore[union-attr]
+    app.add_handlers(r".*", [(r"/_fake/(stats|delay)", _ControlHandler, {"api": api})])
+
+
+async def _serve_forever(port: int, token: str, *, enforce_limits: bool = False, webhook_timeout: float = 10.0,
+                         webhook_retry: float = 0.1, webhook_ca: str | None = None) -> None:
+    delays = tuple(min(webhook_retry * 2 ** i, max(webhook_retry, 2.0)) for i in range(5))
+    async with FakeBotAPI(token=token, port=port, enforce_limits=enforce_limits, webhook_timeout=webhook_timeout,
+                          webhook_retry_delays=delays, webhook_ca=webhook_ca) as api:
+        add_standalone_controls(api)
         limits = "Telegram's flood limits enforced" if enforce_limits else "no flood limits"
         print(f"fake Bot API on {api.base_url} (token {token}, {limits}); "
               "POST /_fake/say, POST /_fake/press, GET /_fake/sent, GET /_fake/stats, POST /_fake/delay\n"
@@ -1921,6 +2201,14 @@ if __name__ == "__main__":  # python -m tests.support.fake_bot_api [PORT] [TOKEN
     parser.add_argument("token", nargs="?", default="123456:TEST-token")
     parser.add_argument("--enforce-limits", action="store_true",
                         help="answer 429 beyond 30 messages/s overall, 1/s per chat, 20/min per group")
+    parser.add_argument("--webhook-timeout", type=float, default=10.0, metavar="SECONDS",
+                        help="a webhook delivery not answered within this fails and is retried (default 10)")
+    parser.add_argument("--webhook-retry", type=float, default=0.1, metavar="SECONDS",
+                        help="first retry delay of a failed webhook delivery, doubling up to 2 s (default 0.1)")
+    parser.add_argument("--webhook-ca", metavar="FILE",
+                        help="check an https webhook's certificate against this CA file (e.g. a self-signed one)")
     cli = parser.parse_args()
     with contextlib.suppress(KeyboardInterrupt):
-        asyncio.run(_serve_forever(cli.port, cli.token, enforce_limits=cli.enforce_limits))
+        asyncio.run(_serve_forever(cli.port, cli.token, enforce_limits=cli.enforce_limits,
+                                   webhook_timeout=cli.webhook_timeout, webhook_retry=cli.webhook_retry,
+                                   webhook_ca=cli.webhook_ca))
