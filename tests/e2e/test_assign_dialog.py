@@ -3,11 +3,13 @@ attachment, confirm; cancelling, forged buttons, the access layer and the idle t
 
 from __future__ import annotations
 
+import asyncio
 from datetime import datetime, timedelta
 from zoneinfo import ZoneInfo
 
 import pytest
 from bot.app import build_application
+from bot.usecases import dialogues
 from bot.rules import callbacks
 from bot.views.assign import PAGE_SIZE, Choice, decode, encode, picker
 from handlers import assign_dialog
@@ -231,11 +233,23 @@ async def test_a_non_admin_is_refused_by_the_access_layer(desk: Desk, office):  
     assert "仅限管理员" in await stranger.send("/assign")
 
 
+async def at_step(desk: Desk, chat: Chat, step: str, timeout: float = 5.0) -> None:
+    """Wait until the person's stored dialogue is at `step` (it is written after the callback's
+    reply, so a test that moves the clock first waits for it)."""
+    loop = asyncio.get_running_loop()
+    deadline = loop.time() + timeout
+    while (stored := await dialogues.current(desk.services.db, chat.id, now=desk.services.now())) is None \
+            or stored.step != step:
+        assert loop.time() < deadline, f"the dialogue never reached the step {step!r}"
+        await asyncio.sleep(0.02)
+
+
 async def test_an_idle_dialogue_ends_and_drops_its_draft(desk: Desk, office, clock):  # type: ignore[no-untyped-def]
     admin = desk.admin
     picker_msg = await admin.send_raw("/assign")
     await press(desk, admin, picker_msg, "区财政局")
     await press_for_message(desk, admin, picker_msg, "下一步", "第 2/6 步")
+    await at_step(desk, admin, assign_dialog.DUE)  # the row is written once the step's reply is out
     clock.advance(assign_dialog.TIMEOUT - timedelta(seconds=1))
     assert await assign_dialog.end_idle(desk.app.bot, desk.services) == 0  # not idle long enough yet
     clock.advance(timedelta(seconds=2))
@@ -255,6 +269,7 @@ async def test_a_dialogue_started_in_one_process_finishes_in_another(desk: Desk,
     picker_msg = await admin.send_raw("/assign")
     await press(desk, admin, picker_msg, "区财政局")
     await press_for_message(desk, admin, picker_msg, "下一步", "第 2/6 步")
+    await at_step(desk, admin, assign_dialog.DUE)
     await stop(desk.app)  # the first process is gone
     other = build_application(desk.services)
     await start(other)
