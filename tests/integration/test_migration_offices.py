@@ -150,7 +150,7 @@ def assert_root_office(now: dict[str, list[dict[str, Any]]], release: Release) -
     assert {(r["office_id"], r["key"]) for r in now["org_meta"]} == {(1, "office"), (1, "reporting")}
 
 
-NEW_TABLES = {"offices", "meetings"}  # created by 0009 and 0010
+NEW_TABLES = {"offices", "meetings", "inbound_updates", "dialogues"}  # created by 0009, 0010 and 0011
 
 
 async def load_release(db: Database, release: Release) -> None:
