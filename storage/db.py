@@ -9,7 +9,7 @@ from typing import Any
 from sqlalchemy import event, text
 from sqlalchemy.engine import URL, make_url
 from sqlalchemy.exc import ArgumentError
-from sqlalchemy.ext.asyncio import AsyncEngine, async_sessionmaker, create_async_engine
+from sqlalchemy.ext.asyncio import AsyncConnection, AsyncEngine, async_sessionmaker, create_async_engine
 from sqlmodel.ext.asyncio.session import AsyncSession
 
 SUPPORTED_DRIVERS = ("sqlite+aiosqlite", "postgresql+asyncpg")
@@ -83,6 +83,13 @@ class Database:
         """A session whose work is committed on success and rolled back on any exception."""
         async with self._sessions() as session, session.begin():
             yield session
+
+    @asynccontextmanager
+    async def statements(self) -> AsyncIterator[AsyncConnection]:
+        """A bare connection in a transaction, for hot paths of a statement or two (the webhook's
+        intake): no ORM session to set up, about half the CPU of `transaction` per use."""
+        async with self.engine.begin() as connection:
+            yield connection
 
     async def ping(self) -> None:
         """One trivial query; raises when the database cannot be reached."""

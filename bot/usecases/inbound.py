@@ -19,14 +19,14 @@ BATCH = 100
 
 async def accept(db: Database, update_id: int, payload: str, *, now: datetime, owner: str) -> bool:
     """Store the update, leased to `owner`; False when it was stored before (nothing to do)."""
-    async with db.transaction() as s:
-        return await inbound_repo.accept(s, update_id, payload, now=now, lease_until=now + LEASE, owner=owner)
+    async with db.statements() as c:
+        return await inbound_repo.accept(c, update_id, payload, now=now, lease_until=now + LEASE, owner=owner)
 
 
 async def finish(db: Database, update_ids: Sequence[int], *, now: datetime) -> None:
     if update_ids:
-        async with db.transaction() as s:
-            await inbound_repo.finish(s, update_ids, now)
+        async with db.statements() as c:
+            await inbound_repo.finish(c, update_ids, now)
 
 
 async def renew(db: Database, owner: str, *, now: datetime) -> int:

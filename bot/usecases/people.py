@@ -73,7 +73,7 @@ async def admit(
     person row, roles and appointment with it, so a known sender whose name and chat are unchanged
     costs one statement; a first contact or a changed name one more."""
     async with db.transaction() as s:
-        row = await updates_repo.record(s, update_id, now, *people_repo.known_columns(user.telegram_id))
+        row = await updates_repo.record_and_identify(s, update_id, now, user.telegram_id)
         if row is None:
             return None
         return await _identified(s, user, people_repo.known_from(row), admin_ids, default_language, now)

@@ -5,27 +5,41 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 from datetime import datetime
+from functools import cache
+from typing import Any
 
+from sqlalchemy import bindparam
 from sqlalchemy.dialects import postgresql, sqlite
+from sqlalchemy.ext.asyncio import AsyncConnection
 from sqlmodel import col, delete, select, update
 from sqlmodel.ext.asyncio.session import AsyncSession
 
 from storage.models import InboundUpdate, ProcessedUpdate
 
 
-async def accept(s: AsyncSession, update_id: int, payload: str, *, now: datetime, lease_until: datetime,
+async def accept(c: AsyncConnection, update_id: int, payload: str, *, now: datetime, lease_until: datetime,
                  owner: str) -> bool:
     """Store the update; False when it was stored before (a redelivery: its holder handles it)."""
-    insert = postgresql.insert if s.get_bind().dialect.name == "postgresql" else sqlite.insert
-    statement = (insert(InboundUpdate).values(update_id=update_id, payload=payload, received_at=now,
-                                              lease_until=lease_until, owner=owner, attempts=1)
-                 .on_conflict_do_nothing(index_elements=["update_id"]).returning(InboundUpdate.update_id))
-    return (await s.exec(statement)).first() is not None  # type: ignore[call-overload]
+    params = {"update_id": update_id, "payload": payload, "now": now, "lease_until": lease_until, "owner": owner}
+    return (await c.execute(_accept(c.dialect.name), params)).first() is not None
 
 
-async def finish(s: AsyncSession, update_ids: Sequence[int], now: datetime) -> None:
-    await s.exec(update(InboundUpdate).where(col(InboundUpdate.update_id).in_(list(update_ids)))  # type: ignore[call-overload]
-                 .values(done_at=now))
+async def finish(c: AsyncConnection, update_ids: Sequence[int], now: datetime) -> None:
+    await c.execute(_FINISH, {"ids": list(update_ids), "now": now})
+
+
+# built once (every update runs both): building a statement costs about as much CPU as running it
+@cache
+def _accept(dialect: str) -> Any:
+    insert = postgresql.insert if dialect == "postgresql" else sqlite.insert
+    return (insert(InboundUpdate).values(update_id=bindparam("update_id"), payload=bindparam("payload"),
+                                         received_at=bindparam("now"), lease_until=bindparam("lease_until"),
+                                         owner=bindparam("owner"), attempts=1)
+            .on_conflict_do_nothing(index_elements=["update_id"]).returning(InboundUpdate.update_id))
+
+
+_FINISH = (update(InboundUpdate).where(col(InboundUpdate.update_id).in_(bindparam("ids", expanding=True)))
+           .values(done_at=bindparam("now")))
 
 
 async def renew(s: AsyncSession, owner: str, lease_until: datetime) -> int:

@@ -47,10 +47,11 @@ _APPOINTMENT = ((LiaisonAppointment.department_id, "department_id"), (Department
                 (LiaisonAppointment.kind, "kind"), (LiaisonAppointment.started_at, "since"))
 
 
-def known_columns(telegram_id: int) -> list[Any]:
+def known_columns(telegram_id: Any) -> list[Any]:
     """`Known` as labelled scalar subqueries (each an index lookup): a statement about something
     else (the update's id) returns them along with its own work, so identifying the sender of an
-    update costs no statement of its own. Read them back with `known_from`."""
+    update costs no statement of its own. Read them back with `known_from`. `telegram_id` is an id
+    or a `bindparam` (a statement built once and run for every update: storage/repos/updates.py)."""
     columns: list[Any] = [
         returned(select(getattr(Person, name)).where(Person.telegram_id == telegram_id).scalar_subquery(), f"k_{name}")
         for name in _PERSON
