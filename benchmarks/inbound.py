@@ -13,10 +13,17 @@ bot/app.py builds it), and our bot without it, counting its SQL statements (benc
 
 --cluster instead measures webhook workers behind nginx on PostgreSQL (tests/cluster/harness.py:
 deploy/'s nginx template with TLS, the fake Bot API delivering by webhook with up to 40 connections
-and no flood limits), for 1, 2 and 3 workers (--workers), against the bare PTB echo bot in webhook
-mode behind the same nginx, and reports the CPU time each part used per update:
+and no flood limits), for 1, 2 and 3 workers (--workers): our bot unthrottled (without PTB's
+AIORateLimiter; --diagnose adds it as shipped) against the bare PTB echo bot in webhook mode behind
+the same nginx, and reports the CPU time each part used per update:
 
-    .venv/bin/python -m benchmarks.inbound --cluster [--workers 1,2,3] [--updates 2000]"""
+    .venv/bin/python -m benchmarks.inbound --cluster [--workers 1,2,3] [--updates 2000] [--rtt-ms 0,50]
+
+--rtt-ms: the fake answers each sendMessage that many milliseconds late, as Telegram does from
+outside its data centres (each value is a separate run; 0 is the stand-in's own speed). A worker
+handles one update at a time (bot/app.py), so with a real round trip one worker waits most of the
+time and more workers add up; at 0 ms the workers, the fake and PostgreSQL share this machine's
+cores and the cores are the limit."""
 
 from __future__ import annotations
 
@@ -184,22 +191,24 @@ CLUSTER_PARTS = ("workers", "fake", "nginx", "postgres")
 
 
 def cluster_variants(diagnose: bool) -> list[tuple[str, list[str], bool, str]]:
-    """(name, worker command, needs a seeded database, text every reply contains)."""
+    """(name, worker command, needs a seeded database, text every reply contains). "unthrottled" is
+    the bot without PTB's AIORateLimiter, which holds each process to Telegram's 30 replies/s."""
     out = [("bare (PTB echo, webhook)", [PY, "-m", "benchmarks._echo_bot"], False, "进度"),
-           ("ours", [PY, "-m", "bot"], True, OUR_REPLY)]
+           ("ours, unthrottled", [PY, "-m", "benchmarks._bot", "--no-rate-limiter"], True, OUR_REPLY)]
     if diagnose:
-        out.append(("ours-no-AIORateLimiter", [PY, "-m", "benchmarks._bot", "--no-rate-limiter"], True, OUR_REPLY))
+        out.append(("ours, as shipped (AIORateLimiter)", [PY, "-m", "bot"], True, OUR_REPLY))
     return out
 
 
 def run_cluster_variant(name: str, command: list[str], seeded: bool, reply_mark: str, workers: int, n: int,
-                        senders: int, timeout: float, log_dir: Path) -> dict[str, Any]:
-    """N messages pushed at once to `workers` webhook workers behind nginx; the rate as in
-    run_variant, and the CPU seconds each part used meanwhile."""
+                        senders: int, timeout: float, log_dir: Path, rtt_ms: int = 0) -> dict[str, Any]:
+    """N messages pushed at once to `workers` webhook workers behind nginx, the fake answering each
+    sendMessage `rtt_ms` late; the rate as in run_variant, and the CPU seconds each part used meanwhile."""
     from tests.cluster.harness import Cluster
 
-    result: dict[str, Any] = {"variant": name, "workers": workers, "db": "postgres", "updates": n, "senders": senders}
-    workdir = log_dir / f"{re.sub(r'[^A-Za-z0-9]+', '-', name).strip('-')}-{workers}w"
+    result: dict[str, Any] = {"variant": name, "workers": workers, "db": "postgres", "updates": n, "senders": senders,
+                              "rtt_ms": rtt_ms}
+    workdir = log_dir / f"{re.sub(r'[^A-Za-z0-9]+', '-', name).strip('-')}-{workers}w-{rtt_ms}ms"
     with scratch_database("postgres", "inbound") as url:
         if seeded:
             migrate(url, log_dir)
@@ -208,6 +217,8 @@ def run_cluster_variant(name: str, command: list[str], seeded: bool, reply_mark:
                           health_path="/healthz" if seeded else None)
         with cluster:
             time.sleep(2)  # start-up work (the first tick, menus) out of the way
+            if rtt_ms:
+                cluster.delay("sendMessage", rtt_ms / 1000)
             before, started = cluster.cpu(), time.monotonic()
             cluster.say_many(_messages(n, senders))
 
@@ -241,25 +252,28 @@ def run_cluster(args: argparse.Namespace, log_dir: Path) -> list[dict[str, Any]]
         raise SystemExit(f"inbound --cluster: {reason}")
     counts = sorted({int(w) for w in args.workers.split(",")})
     results = []
-    for name, command, seeded, mark in cluster_variants(args.diagnose):
-        for workers in counts:
-            print(f"postgres: {workers} × {name} ...", file=sys.stderr, flush=True)
-            results.append(run_cluster_variant(name, command, seeded, mark, workers, args.updates, args.senders,
-                                               args.timeout, log_dir))
-            time.sleep(1)
+    rtts = [int(ms) for ms in args.rtt_ms.split(",")]
+    for rtt in rtts:
+        for name, command, seeded, mark in cluster_variants(args.diagnose):
+            for workers in counts:
+                print(f"postgres, round trip {rtt} ms: {workers} × {name} ...", file=sys.stderr, flush=True)
+                results.append(run_cluster_variant(name, command, seeded, mark, workers, args.updates, args.senders,
+                                                   args.timeout, log_dir, rtt))
+                time.sleep(1)
     return results
 
 
 def _report_cluster(results: list[dict[str, Any]], args: argparse.Namespace, log_dir: Path) -> None:
     rows = []
     for r in results:
-        one = next((x["per_second"] for x in results if x["variant"] == r["variant"] and x["workers"] == 1), None)
+        one = next((x["per_second"] for x in results
+                    if x["variant"] == r["variant"] and x["rtt_ms"] == r["rtt_ms"] and x["workers"] == 1), None)
         cpu = r["cpu_ms_per_update"]
-        rows.append([r["variant"], r["workers"], r["updates"], r["replies"], r.get("stored"), r["seconds"],
+        rows.append([r["variant"], r["rtt_ms"], r["workers"], r["updates"], r["replies"], r.get("stored"), r["seconds"],
                      r["per_second"], r["per_second"] / one if one else None,
                      *(cpu[part] for part in CLUSTER_PARTS), sum(cpu.values()), r["cores_busy"],
                      f"{r['webhook']['retried']}/{r['webhook']['failed']}"])
-    print(table(["variant", "workers", "updates", "replies", "stored", "seconds", "updates/s", "× 1 worker",
+    print(table(["variant", "round trip ms", "workers", "updates", "replies", "stored", "seconds", "updates/s", "× 1 worker",
                  "CPU ms/update: workers", "fake", "nginx", "postgres", "all", "cores busy", "retried/failed"], rows))
     print(f"\nThis machine has {os.cpu_count()} cores; load average before the run: {args.load_before}. The fake Bot "
           "API, nginx and PostgreSQL run here too (CPU columns: per update, every process of each part).")
@@ -282,6 +296,8 @@ def main(argv: list[str] | None = None) -> int:
     p.add_argument("--cluster", action="store_true",
                    help="instead: webhook workers behind nginx on PostgreSQL (--workers), against the bare PTB bot")
     p.add_argument("--workers", default="1,2,3", help="with --cluster: worker counts to measure (default 1,2,3)")
+    p.add_argument("--rtt-ms", default="0,50",
+                   help="with --cluster: the Bot API's round trip for sendMessage, one run per value (default 0,50)")
     p.add_argument("--bounded-queue", type=int, metavar="N",
                    help="with --crash, diagnostic: PTB's update queue bounded to N (benchmarks._bot --update-queue)")
     args = p.parse_args(argv)

@@ -604,6 +604,10 @@ class Cluster:
     def stats(self, **query: Any) -> dict[str, Any]:
         return self._fake("/_fake/stats", **query)
 
+    def delay(self, method: str, seconds: float) -> None:
+        """The fake answers every `method` call `seconds` late (0: on time again)."""
+        self._fake("/_fake/delay", {"method": method, "seconds": seconds})
+
     def say(self, user_id: int, text: str, first_name: str | None = None) -> int:
         """A private message from `user_id`; its update_id."""
         return int(self._fake("/_fake/say", {"user_id": user_id, "text": text,
