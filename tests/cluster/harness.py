@@ -683,9 +683,15 @@ def main(argv: list[str] | None = None) -> int:
                 print(f"{args.smoke} messages answered in {took:.1f}s; chats answered more than once: "
                       f"{sum(1 for n in answers.values() if n > 1)}; webhook: {cluster.stats()['webhook']}")
                 return 0
-            print("Ctrl-C stops it.", flush=True)
+            print("Ctrl-C stops it. Kill a worker to watch the others take over; this stops when none is left.",
+                  flush=True)
+            reported: set[int] = set()
             with contextlib.suppress(KeyboardInterrupt):
-                while all(w.process.alive for w in cluster.pool):
+                while any(w.process.alive for w in cluster.pool):
+                    for w in cluster.pool:
+                        if not w.process.alive and w.index not in reported:
+                            reported.add(w.index)
+                            print(f"worker{w.index} (port {w.port}) exited; the others carry on", flush=True)
                     time.sleep(1)
     return 0
 
