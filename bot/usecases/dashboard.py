@@ -93,7 +93,7 @@ async def department(db: Database, caller: Caller, department_id: int, *, at: da
         groups = await org_repo.groups(s, caller.office_id)
         membership = await org_repo.memberships(s, caller.office_id)
         names = {d.id: d.name for d in await org_repo.departments(s, caller.office_id)}
-        roster = [(a, p) for d, a, p in await liaison_repo.roster(s, caller.office_id) if d.id == department_id]
+        current = [(a, p) for a, p in await liaison_repo.history(s, department_id) if a.ended_at is None]
         tasks = await dashboard_repo.tasks_of(s, department_id)
         reports = await dashboard_repo.reports_of(s, department_id)
         files = await dashboard_repo.files_of(s, [r.id for r, _ in reports])  # type: ignore[misc]
@@ -101,8 +101,7 @@ async def department(db: Database, caller: Caller, department_id: int, *, at: da
     home = home_groups([GroupStanding(g.name, [names[d] for d, lead in membership.get(g.id, {}).items() if lead],  # type: ignore[arg-type]
                                       [names[d] for d, lead in membership.get(g.id, {}).items() if not lead], 0, 0)
                         for g in groups])
-    liaison = next((display_name(p.full_name, p.username) for a, p in roster
-                    if a is not None and p is not None and a.kind == "primary"), None)
+    liaison = next((display_name(p.full_name, p.username) for a, p in current if a.kind == "primary"), None)
     by_report: dict[int, list[str]] = {}
     for f in files:
         by_report.setdefault(f.report_id, []).append(f.file_name or _unnamed(f.kind, caller.language))  # type: ignore[arg-type]
