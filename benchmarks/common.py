@@ -21,6 +21,8 @@ from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
 
+from tests.cluster.harness import Process  # one process wrapper for the tests and the benchmarks
+
 ROOT = Path(__file__).resolve().parents[1]
 RESULTS = ROOT / "benchmarks" / "results"
 PY = sys.executable
@@ -37,53 +39,23 @@ def liaison_name(i: int) -> str:
 # --------------------------------------------------------------------------- processes
 
 
-class Proc:
-    """A child process whose output goes to a log file."""
+class Proc(Process):
+    """A child process whose output goes to a log file (tests/cluster/harness.py's `Process`),
+    stopped at exit if the benchmark ends early."""
 
     def __init__(self, name: str, args: Sequence[str], *, env: dict[str, str] | None = None, log_dir: Path) -> None:
-        self.name, self.args, self.env = name, list(args), {**os.environ, **(env or {}), "PYTHONUNBUFFERED": "1"}
-        self.log_path = log_dir / f"{name}.log"
-        self.popen: subprocess.Popen[bytes] | None = None
+        super().__init__(name, args, log_dir, env=env)
 
     def start(self) -> Proc:
-        log = self.log_path.open("ab")
-        log.write(f"--- {datetime.now().isoformat()} start {' '.join(self.args)}\n".encode())
-        log.flush()
-        self.popen = subprocess.Popen(self.args, cwd=ROOT, env=self.env, stdout=log, stderr=subprocess.STDOUT,
-                                      stdin=subprocess.DEVNULL)
-        log.close()
+        super().start()
         _RUNNING.append(self)
         return self
 
-    @property
-    def alive(self) -> bool:
-        return self.popen is not None and self.popen.poll() is None
-
-    def kill(self) -> None:
-        """SIGKILL, no goodbye (the crash variant)."""
-        if self.alive:
-            assert self.popen is not None
-            os.kill(self.popen.pid, signal.SIGKILL)
-            self.popen.wait(10)
-
     def stop(self, grace: float = 15.0) -> int | None:
-        """SIGTERM, then SIGKILL after `grace` seconds. Returns the exit code."""
-        if self.popen is None:
-            return None
-        if self.popen.poll() is None:
-            os.kill(self.popen.pid, signal.SIGTERM)
-            try:
-                self.popen.wait(grace)
-            except subprocess.TimeoutExpired:
-                os.kill(self.popen.pid, signal.SIGKILL)
-                self.popen.wait(10)
+        code = super().stop(grace)
         with contextlib.suppress(ValueError):
             _RUNNING.remove(self)
-        return self.popen.returncode
-
-    def log_tail(self, lines: int = 15) -> str:
-        text = self.log_path.read_text(errors="replace") if self.log_path.exists() else ""
-        return "\n".join(text.splitlines()[-lines:])
+        return code
 
 
 _RUNNING: list[Proc] = []
