@@ -35,6 +35,7 @@ import signal
 import sys
 import time
 from pathlib import Path
+from collections.abc import Callable
 from typing import Any
 
 from benchmarks.common import (FIRST_LIAISON, PY, FakeServer, Proc, install_cleanup, liaison_name, log_findings,
@@ -250,10 +251,9 @@ def run_cluster(args: argparse.Namespace, log_dir: Path) -> list[dict[str, Any]]
     reason = missing_tools()
     if reason:
         raise SystemExit(f"inbound --cluster: {reason}")
-    counts = sorted({int(w) for w in args.workers.split(",")})
+    counts = sorted(set(args.workers))
     results = []
-    rtts = [int(ms) for ms in args.rtt_ms.split(",")]
-    for rtt in rtts:
+    for rtt in args.rtt_ms:
         for name, command, seeded, mark in cluster_variants(args.diagnose):
             for workers in counts:
                 print(f"postgres, round trip {rtt} ms: {workers} × {name} ...", file=sys.stderr, flush=True)
@@ -282,6 +282,19 @@ def _report_cluster(results: list[dict[str, Any]], args: argparse.Namespace, log
     print(f"\nJSON: {path}")
 
 
+def _counts(least: int) -> Callable[[str], list[int]]:
+    """An argparse type: comma-separated whole numbers, each at least `least`."""
+    def parse(text: str) -> list[int]:
+        try:
+            values = [int(part) for part in text.split(",")]
+        except ValueError:
+            raise argparse.ArgumentTypeError(f"{text!r}: whole numbers separated by commas, e.g. 1,2,3") from None
+        if any(v < least for v in values):
+            raise argparse.ArgumentTypeError(f"{text!r}: each must be at least {least}")
+        return values
+    return parse
+
+
 def main(argv: list[str] | None = None) -> int:
     p = argparse.ArgumentParser(prog="python -m benchmarks.inbound", description=__doc__.split("\n\n")[0])
     p.add_argument("--db", action="append", choices=["sqlite", "postgres"], help="repeatable (default sqlite)")
@@ -295,8 +308,9 @@ def main(argv: list[str] | None = None) -> int:
                    help="instead: SIGKILL our bot at half way, restart it, count what was stored and answered")
     p.add_argument("--cluster", action="store_true",
                    help="instead: webhook workers behind nginx on PostgreSQL (--workers), against the bare PTB bot")
-    p.add_argument("--workers", default="1,2,3", help="with --cluster: worker counts to measure (default 1,2,3)")
-    p.add_argument("--rtt-ms", default="0,50",
+    p.add_argument("--workers", type=_counts(1), default="1,2,3",
+                   help="with --cluster: worker counts to measure (default 1,2,3)")
+    p.add_argument("--rtt-ms", type=_counts(0), default="0,50",
                    help="with --cluster: the Bot API's round trip for sendMessage, one run per value (default 0,50)")
     p.add_argument("--bounded-queue", type=int, metavar="N",
                    help="with --crash, diagnostic: PTB's update queue bounded to N (benchmarks._bot --update-queue)")
